@@ -1,0 +1,104 @@
+//! The trait a view implements.
+
+use serde_json::Value;
+
+use crate::render::{Node, Render};
+
+/// Why a handler refuses to go on. The host ends the session and the browser rejoins with a
+/// fresh mount, as Phoenix does when a LiveView raises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewError {
+    pub message: String,
+}
+
+impl ViewError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into() }
+    }
+}
+
+impl std::fmt::Display for ViewError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ViewError {}
+
+impl From<serde_json::Error> for ViewError {
+    fn from(error: serde_json::Error) -> Self {
+        Self::new(format!("invalid JSON: {error}"))
+    }
+}
+
+/// What `mount` receives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mount {
+    /// Path and query parameters of the URL.
+    pub params: Value,
+    /// The signed session.
+    pub session: Value,
+    /// False during the HTTP render, true once the websocket joined.
+    pub connected: bool,
+    /// The client's connect params (connected mounts only).
+    pub connect_params: Option<Value>,
+}
+
+/// A browser event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The binding's value, e.g. `inc` for `phx-click="inc"`.
+    pub name: String,
+    /// The event's value: `phx-value-*` attributes, or the decoded form for form events.
+    pub value: Value,
+    /// The stateful component the event targets, if any.
+    pub target: Option<u32>,
+}
+
+impl Event {
+    /// The error for an event this view does not handle.
+    pub fn unknown(&self) -> ViewError {
+        ViewError::new(format!("unknown event {:?}", self.name))
+    }
+}
+
+/// A LiveView. Every handler has a default that does nothing, except `handle_event`, whose
+/// default refuses the event (an unhandled event is a bug worth seeing).
+pub trait LiveView: Default + 'static {
+    /// Called once, before anything else.
+    fn mount(&mut self, mount: Mount) -> Result<(), ViewError> {
+        let _ = mount;
+        Ok(())
+    }
+
+    /// Called after mount and on every live patch.
+    fn handle_params(&mut self, url: &str, params: Value) -> Result<(), ViewError> {
+        let _ = (url, params);
+        Ok(())
+    }
+
+    /// A browser event; returns an optional reply for a hook's `pushEvent`.
+    fn handle_event(&mut self, event: Event) -> Result<Option<Value>, ViewError> {
+        Err(event.unknown())
+    }
+
+    /// A message from pubsub or a timer.
+    fn handle_info(&mut self, message: Value) -> Result<(), ViewError> {
+        let _ = message;
+        Ok(())
+    }
+
+    /// Renders the current state.
+    fn render(&self, r: &mut Render) -> Node;
+
+    /// Serializes the state for a hot swap; `None` means the view is remounted instead.
+    fn snapshot(&self) -> Option<String> {
+        None
+    }
+
+    /// Rebuilds the state from a snapshot of an earlier version.
+    fn restore(state: &str) -> Result<Self, ViewError> {
+        let _ = state;
+        Err(ViewError::new("this view does not restore snapshots"))
+    }
+}

@@ -1,0 +1,12 @@
+//! The keys of the rendered-diff vocabulary (protocol reference §4), spelled once.
+
+/// Statics: an array of strings, or an index into the diff's template table.
+pub const STATIC: &str = "s";
+/// The template table shared by the descendants of the node that carries it.
+pub const TEMPLATES: &str = "p";
+/// Page title (top level only).
+pub const TITLE: &str = "t";
+/// Events pushed to the client (top level only).
+pub const EVENTS: &str = "e";
+/// Hook reply at the top level of a diff.
+pub const REPLY: &str = "r";

@@ -1,0 +1,29 @@
+//! The data of one guest's `Store`: its WASI context, its limits, and the effects the current
+//! handler collected. Each capability sees only its own slice of it.
+
+use std::time::Instant;
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use super::instance::GuestLimiter;
+use super::view::Effects;
+
+pub struct StoreState {
+    pub wasi: WasiCtx,
+    pub table: ResourceTable,
+    pub limiter: GuestLimiter,
+    /// The plugin's name, for log lines.
+    pub plugin: String,
+    /// When the current guest call started; the epoch callback compares it to the budget.
+    pub call_started: Instant,
+    /// The wall-clock budget of one call.
+    pub call_budget: std::time::Duration,
+    pub effects: Effects,
+}
+
+impl WasiView for StoreState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}

@@ -1,0 +1,24 @@
+//! Server configuration: command line, with environment fallbacks.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// `liveplug` serves LiveViews compiled to WebAssembly components.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "liveplug", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "LIVEPLUG_LISTEN", default_value = "127.0.0.1:4000")]
+    pub listen: SocketAddr,
+    /// Directory of view components (`*.wasm`); each is served at `/<file stem>`.
+    #[arg(long, env = "LIVEPLUG_PLUGINS", default_value = "plugins")]
+    pub plugins: PathBuf,
+    /// Directory holding the installed npm packages `phoenix` and `phoenix_live_view`.
+    #[arg(long, env = "LIVEPLUG_NODE_MODULES", default_value = "node_modules")]
+    pub node_modules: PathBuf,
+    /// Key for signing session tokens and CSRF tokens (at least 32 bytes). Hosts that serve
+    /// the same users must share it. A random key is used when unset, so sessions do not
+    /// survive a restart.
+    #[arg(long, env = "LIVEPLUG_SECRET_KEY_BASE", hide_env_values = true)]
+    pub secret_key_base: Option<String>,
+}

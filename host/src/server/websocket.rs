@@ -1,0 +1,79 @@
+//! The LiveView socket endpoint: checks the handshake, then hands the connection to the
+//! session layer.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::http::header::{HOST, ORIGIN};
+use axum::response::Response;
+use futures_util::StreamExt;
+
+use super::csrf;
+use super::error::HttpError;
+use super::routes::AppState;
+use crate::protocol::SERIALIZER_VSN;
+use crate::session::socket;
+
+/// Largest websocket message accepted: well above an upload chunk (64 KiB by default) and any
+/// form payload, far below what could hurt the host.
+const MAX_MESSAGE: usize = 2 << 20;
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, HttpError> {
+    if query.get("vsn").is_some_and(|vsn| vsn != SERIALIZER_VSN) {
+        return Err(HttpError::SerializerVersion);
+    }
+    if !same_origin(&headers) {
+        return Err(HttpError::CrossOrigin);
+    }
+    let csrf_ok = match (csrf::secret_from(&headers), query.get("_csrf_token")) {
+        (Some(secret), Some(token)) => csrf::is_valid(state.signer(), &secret, token),
+        _ => false,
+    };
+    let config = state.socket_config();
+    Ok(ws.max_message_size(MAX_MESSAGE).max_frame_size(MAX_MESSAGE).on_upgrade(move |socket| async move {
+        let (write, read) = socket.split();
+        socket::serve(write, read, config, csrf_ok).await;
+    }))
+}
+
+/// A browser always sends `Origin` on websocket handshakes; it must name this host. Clients
+/// that are not browsers send none and are not subject to the check.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    let Some(host) = headers.get(HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    origin.split_once("://").is_some_and(|(_, authority)| authority.trim_end_matches('/') == host)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn headers(origin: Option<&'static str>, host: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_static(host));
+        if let Some(origin) = origin {
+            headers.insert(ORIGIN, HeaderValue::from_static(origin));
+        }
+        headers
+    }
+
+    #[test]
+    fn only_same_origin_browsers_may_connect() {
+        assert!(same_origin(&headers(Some("http://127.0.0.1:4000"), "127.0.0.1:4000")));
+        assert!(same_origin(&headers(None, "127.0.0.1:4000")));
+        assert!(!same_origin(&headers(Some("http://evil.test"), "127.0.0.1:4000")));
+        assert!(!same_origin(&headers(Some("null"), "127.0.0.1:4000")));
+    }
+}

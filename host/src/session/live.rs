@@ -1,0 +1,140 @@
+//! One joined view: mount, events, patches, and the replies they produce.
+
+use serde_json::{Map, Value, json};
+
+use super::error::SessionError;
+use super::event::Event;
+use super::url::query_params;
+use crate::diff::{Renderer, wire};
+use crate::protocol::LIVEVIEW_VERSION;
+use crate::runtime::{Effects, MountContext, View};
+
+/// What a mount needs besides the view.
+#[derive(Debug, Clone)]
+pub struct MountRequest {
+    /// The absolute URL the view is mounted at.
+    pub url: String,
+    /// The signed session's data (a JSON object).
+    pub session: Value,
+    /// The client's connect params; `None` for the dead render.
+    pub connect_params: Option<Value>,
+}
+
+/// The result of an HTTP dead render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadRender {
+    pub html: String,
+    pub title: Option<String>,
+}
+
+/// The state machine of one LiveView channel, generic over what runs the view.
+#[derive(Debug)]
+pub struct LiveSession<V> {
+    view: V,
+    renderer: Renderer,
+    /// The title the client shows, so that `"t"` is sent only when it changes.
+    title: Option<String>,
+}
+
+impl<V: View> LiveSession<V> {
+    /// Mounts `view`, runs `handle_params` for the URL and renders it the first time.
+    async fn start(mut view: V, request: MountRequest) -> Result<(Self, Map<String, Value>), SessionError> {
+        let params = query_params(&request.url);
+        let ctx = MountContext {
+            params: params.clone(),
+            session: request.session,
+            connected: request.connect_params.is_some(),
+            connect_params: request.connect_params,
+        };
+        view.mount(ctx).await?;
+        view.handle_params(&request.url, &params).await?;
+        let mut session = Self { view, renderer: Renderer::new(), title: None };
+        let rendered = session.render(None).await?;
+        Ok((session, rendered))
+    }
+
+    /// The HTTP render: a disconnected mount turned into HTML.
+    pub async fn dead_render(view: V, request: MountRequest) -> Result<DeadRender, SessionError> {
+        let (session, _) = Self::start(view, request).await?;
+        Ok(DeadRender { html: session.html(), title: session.title })
+    }
+
+    /// A connected mount: returns the session and the join reply's `response`.
+    pub async fn join(view: V, request: MountRequest) -> Result<(Self, Value), SessionError> {
+        let (session, rendered) = Self::start(view, request).await?;
+        let response = json!({ "rendered": rendered, "liveview_version": LIVEVIEW_VERSION });
+        Ok((session, response))
+    }
+
+    /// Handles an `event` push and returns the reply's `response`.
+    pub async fn event(&mut self, payload: &Value) -> Result<Value, SessionError> {
+        let event = Event::parse(payload)?;
+        if event.name == "lv:clear-flash" {
+            // Flash lives in the view's markup; there is nothing to clear host-side yet.
+            return Ok(json!({}));
+        }
+        if event.name.starts_with("lv:") {
+            return Err(SessionError::BadPayload(format!("unknown built-in event {:?}", event.name)));
+        }
+        if event.cid.is_some() {
+            // No component of this view exists on the host: Phoenix answers an event for a
+            // component that is gone with an empty reply.
+            return Ok(json!({}));
+        }
+        let reply = self.view.handle_event(&event.name, &event.value, None).await?;
+        self.reply(reply).await
+    }
+
+    /// Handles a `live_patch` (the URL changed within this view) and returns the reply.
+    pub async fn patch(&mut self, url: &str) -> Result<Value, SessionError> {
+        let params = query_params(url);
+        self.view.handle_params(url, &params).await?;
+        self.reply(None).await
+    }
+
+    /// Handles a message from pubsub or a timer; returns the diff to push, if any.
+    pub async fn info(&mut self, message: &Value) -> Result<Option<Map<String, Value>>, SessionError> {
+        self.view.handle_info(message).await?;
+        let diff = self.render(None).await?;
+        Ok((!diff.is_empty()).then_some(diff))
+    }
+
+    /// The HTML the client holds after the last reply.
+    pub fn html(&self) -> String {
+        self.renderer.html()
+    }
+
+    async fn reply(&mut self, hook_reply: Option<Value>) -> Result<Value, SessionError> {
+        let diff = self.render(hook_reply).await?;
+        Ok(if diff.is_empty() { json!({}) } else { json!({ "diff": diff }) })
+    }
+
+    /// Renders the view, diffs it against what the client holds and adds the effects of the
+    /// handler that just ran.
+    async fn render(&mut self, hook_reply: Option<Value>) -> Result<Map<String, Value>, SessionError> {
+        let parts = self.view.render().await?;
+        let mut diff = self.renderer.render(parts)?;
+        let Effects { title, events } = self.view.take_effects();
+        if let Some(title) = title
+            && self.title.as_ref() != Some(&title)
+        {
+            diff.insert(wire::TITLE.to_owned(), Value::from(title.as_str()));
+            self.title = Some(title);
+        }
+        if !events.is_empty() {
+            let events = events
+                .into_iter()
+                .map(
+                    |(name, payload, before)| {
+                        if before { json!([name, payload, true]) } else { json!([name, payload]) }
+                    },
+                )
+                .collect();
+            diff.insert(wire::EVENTS.to_owned(), Value::Array(events));
+        }
+        if let Some(reply) = hook_reply {
+            diff.insert(wire::REPLY.to_owned(), reply);
+        }
+        Ok(diff)
+    }
+}

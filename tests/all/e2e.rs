@@ -1,0 +1,22 @@
+//! Real headless Chromium with the unmodified client against the running server.
+
+use std::process::Command;
+
+use crate::support::{repo_root, server};
+
+fn run_browser_test(script: &str) {
+    let addr = server();
+    let output = Command::new("node")
+        .current_dir(repo_root())
+        .arg(format!("tests/js/{script}"))
+        .arg(format!("http://{addr}"))
+        .output()
+        .expect("node runs (install Node.js)");
+    let report = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{script} failed:\n{report}");
+}
+
+#[test]
+fn counter_in_chromium() {
+    run_browser_test("e2e_counter.mjs");
+}

@@ -1,0 +1,9 @@
+//! Integration tests: one binary, one module per area (wasmtime's layout). They need the
+//! guests built (`cargo xtask build-plugins`) and the npm packages installed (`npm ci`);
+//! `cargo xtask test` does both.
+
+mod conformance;
+mod e2e;
+mod faults;
+mod protocol_flow;
+mod support;

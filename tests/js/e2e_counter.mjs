@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// End-to-end test of the counter LiveView in real headless Chromium with the
+// unmodified official client.
+//
+//   node tests/js/e2e_counter.mjs <base_url>      e.g. http://127.0.0.1:4567
+//
+// Opens <base_url>/counter, waits for the LiveView to connect, then clicks
+// #inc, #inc, #dec, #reset and checks #count after each click (10 s per step).
+// Any console error, the "LiveView asset version mismatch" warning or an
+// uncaught page error fails the test (see browser.mjs).
+
+import { runE2E } from "./browser.mjs";
+
+const baseUrl = process.argv[2];
+if (process.argv.length !== 3 || !/^https?:\/\//.test(baseUrl)) {
+  console.error("usage: node tests/js/e2e_counter.mjs <base_url>   (e.g. http://127.0.0.1:4567)");
+  process.exit(2);
+}
+const url = `${baseUrl.replace(/\/+$/, "")}/counter`;
+
+await runE2E("e2e counter", async (t) => {
+  await t.step(`open ${url}`, () => t.goto(url));
+  await t.step("LiveView connects", () => t.waitForConnected());
+  await t.step("initial count is 0", async () => {
+    // phx-connected is set after the join patch, so the DOM is up to date.
+    const count = await t.text("#count");
+    if (count !== "0") throw new Error(`#count reads ${JSON.stringify(count)}, expected "0"`);
+  });
+
+  const clicks = [
+    ["#inc", "1"],
+    ["#inc", "2"],
+    ["#dec", "1"],
+    ["#reset", "0"],
+  ];
+  for (const [button, expected] of clicks) {
+    await t.step(`click ${button} -> ${expected}`, async (timeoutMs) => {
+      await t.page.click(button, { timeout: timeoutMs });
+      await t.waitForText("#count", expected, timeoutMs);
+    });
+  }
+});
