@@ -151,7 +151,8 @@ fn a_new_root_template_resends_everything_including_unchanged_children() {
 
 #[test]
 fn malformed_renders_are_errors() {
-    let cases: Vec<(Box<dyn Fn(&mut Arena) -> u32>, DiffError)> = vec![
+    type Build = Box<dyn Fn(&mut Arena) -> u32>;
+    let cases: Vec<(Build, DiffError)> = vec![
         (Box::new(|a| a.tree(9, &[])), DiffError::UnknownTemplate(9)),
         (
             Box::new(|a| {
