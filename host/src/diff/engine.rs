@@ -1,31 +1,33 @@
 //! Turning successive renders into Phoenix rendered diffs.
 //!
-//! One pass walks the guest's arena and the previous tree together: it moves unchanged
-//! subtrees from the old tree into the new one without looking inside them, compares what the
-//! guest re-rendered, and writes the diff as it goes. Templates whose fingerprint matches what
-//! the client holds send only their changed slots; new templates send their statics once per
-//! diff through the shared `"p"` table.
+//! One [`Pass`] walks the guest's arena and the previous tree together (see `pass.rs`); this
+//! file owns what lives between renders: templates, the tree the client holds, components and
+//! stream refs, and it orders the work of one render: the view's tree first, then every
+//! component the guest re-rendered, then components the client lost and must get back.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::component::Components;
 use super::error::DiffError;
 use super::parts::{PartNode, Parts, Template};
+use super::pass::{Pass, StreamRefs};
+use super::statics::StaticsScope;
 use super::tree::{KnownTemplate, Node, Tree};
 use super::wire;
 
-/// Deeper renders are rejected, so that a hostile guest cannot exhaust the host's stack.
-const MAX_DEPTH: usize = 128;
-
-/// What the client holds for one joined view: the templates the guest defined and the tree
-/// the client last received.
+/// What the client holds for one joined view.
 #[derive(Debug, Default)]
 pub struct Renderer {
     templates: HashMap<u64, Arc<KnownTemplate>>,
     root: Option<Tree>,
+    components: Components,
+    streams: StreamRefs,
+    /// Guest ids of components dropped because the client lost them, for the view.
+    dropped: Vec<u32>,
 }
 
 impl Renderer {
@@ -40,15 +42,77 @@ impl Renderer {
     /// After an error the renderer no longer matches the client and must be dropped together
     /// with the session.
     pub fn render(&mut self, parts: Parts) -> Result<Map<String, Value>, DiffError> {
+        self.render_with(parts, false)
+    }
+
+    /// The dead render: the first render of a view, as HTML.
+    pub fn render_html(&mut self, parts: Parts) -> Result<String, DiffError> {
+        self.render_with(parts, true)?;
+        Ok(self.html())
+    }
+
+    /// The HTML of the current tree, components included. Stream items are not kept, so a
+    /// stream renders empty after the first render.
+    pub fn html(&self) -> String {
+        let mut out = String::new();
+        if let Some(root) = &self.root {
+            root.write_html(&mut out, &self.components);
+        }
+        out
+    }
+
+    /// The guest's id of the component a client event targets (`cid`), if it still exists.
+    pub fn component_id(&self, cid: u32) -> Option<u32> {
+        self.components.gid_of(cid)
+    }
+
+    /// `cids_will_destroy`: these components are about to be destroyed unless rendered again.
+    pub fn components_will_destroy(&mut self, cids: &[u32]) {
+        self.components.mark(cids);
+    }
+
+    /// `cids_destroyed`: removes those still marked; returns the removed cids (the reply) and
+    /// their guest ids (for the view).
+    pub fn components_destroyed(&mut self, cids: &[u32]) -> (Vec<u32>, Vec<u32>) {
+        self.components.destroy(cids)
+    }
+
+    /// Guest ids of components the host dropped on its own since the last call (the client
+    /// lost them with a root replacement and the view no longer renders them).
+    pub fn take_dropped(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.dropped)
+    }
+
+    /// The number of live components.
+    pub fn component_count(&self) -> usize {
+        self.components.len()
+    }
+
+    fn render_with(&mut self, parts: Parts, capture_streams: bool) -> Result<Map<String, Value>, DiffError> {
         self.define_templates(parts.new_templates)?;
-        let mut pass = Pass {
-            nodes: parts.nodes.into_iter().map(Some).collect(),
-            templates: &self.templates,
-            table: TemplateTable::default(),
+        let mut rendered_components = Vec::with_capacity(parts.components.len());
+        let mut seen = HashSet::with_capacity(parts.components.len());
+        for root in &parts.components {
+            if !seen.insert(root.id) {
+                return Err(DiffError::DuplicateComponent(root.id));
+            }
+            rendered_components.push((root.id, root.root));
+        }
+        let old = self.root.take();
+        // A new root template replaces the client's whole tree and with it every component.
+        let root_replaced = match (&old, parts.nodes.get(usize::try_from(parts.root).unwrap_or(usize::MAX))) {
+            (Some(old), Some(PartNode::Tree { template, .. })) => {
+                self.templates.get(template).is_none_or(|t| t.fingerprint != old.template.fingerprint)
+            }
+            _ => false,
         };
-        let old = self.root.take().map(Node::Tree);
+        if root_replaced {
+            self.components.forget_client();
+        }
+        let mut pass =
+            Pass::new(parts.nodes, &self.templates, &mut self.components, &mut self.streams, capture_streams);
         let (root, diff) = match old {
-            Some(old) => pass.diff(old, parts.root, 0)?,
+            Some(old) => pass.diff(Node::Tree(old), parts.root, 0)?,
             None => {
                 let (root, full) = pass.full(None, parts.root, 0)?;
                 (root, Some(full))
@@ -57,25 +121,25 @@ impl Renderer {
         let Node::Tree(root) = root else {
             return Err(DiffError::RootNotTree);
         };
-        self.root = Some(root);
         let mut out = match diff {
             Some(Value::Object(map)) => map,
             Some(_) => return Err(DiffError::RootNotTree),
             None => Map::new(),
         };
-        if let Some(table) = pass.table.into_json() {
+        let view_scope = std::mem::replace(&mut pass.scope, StaticsScope::literal());
+        let components = render_components(&mut pass, rendered_components)?;
+        drop(pass);
+        self.root = Some(root);
+        if root_replaced {
+            self.dropped.extend(self.components.drop_unsent());
+        }
+        if !components.is_empty() {
+            out.insert(wire::COMPONENTS.to_owned(), Value::Object(components));
+        }
+        if let Some(table) = view_scope.into_json() {
             out.insert(wire::TEMPLATES.to_owned(), table);
         }
         Ok(out)
-    }
-
-    /// The HTML of the current tree (empty before the first render).
-    pub fn html(&self) -> String {
-        let mut out = String::new();
-        if let Some(root) = &self.root {
-            root.write_html(&mut out);
-        }
-        out
     }
 
     fn define_templates(&mut self, templates: Vec<Template>) -> Result<(), DiffError> {
@@ -97,171 +161,105 @@ impl Renderer {
     }
 }
 
-/// The `"p"` table of one diff: each distinct template travels once.
-#[derive(Default)]
-struct TemplateTable {
-    index: HashMap<u64, usize>,
-    statics: Vec<Arc<KnownTemplate>>,
+/// Renders the components the guest re-rendered, then re-sends the ones the client lacks;
+/// returns the `"c"` map.
+fn render_components(pass: &mut Pass<'_>, rendered: Vec<(u32, u32)>) -> Result<Map<String, Value>, DiffError> {
+    let mut out = Map::new();
+    let pending: HashSet<u32> = rendered.iter().map(|(gid, _)| pass.components.cid_for(*gid)).collect();
+    let mut done = HashSet::with_capacity(pending.len());
+    for (gid, index) in rendered {
+        let cid = pass.components.cid_for(gid);
+        pass.owner = Some(cid);
+        let sources = |pass: &Pass<'_>| {
+            pass.components.share_sources(|other| other == cid || (pending.contains(&other) && !done.contains(&other)))
+        };
+        let json = render_component(pass, gid, cid, index, sources, &out)?;
+        if let Some(json) = json {
+            out.insert(cid.to_string(), json);
+        }
+        done.insert(cid);
+    }
+    // Components referenced (or reached through a root replacement) that the client does not
+    // hold and the guest did not re-render: send what the host has.
+    while let Some(cid) = pass.wanted.pop_first() {
+        if pass.components.state(cid).is_some_and(|s| s.on_client) {
+            continue;
+        }
+        let state = pass.components.state_mut(cid).ok_or(DiffError::MissingComponent(cid))?;
+        let gid = state.gid;
+        let tree = state.tree.take().ok_or(DiffError::MissingComponent(gid))?;
+        pass.owner = Some(cid);
+        let node = Node::Tree(tree);
+        let json = pass.full_json(&node, 0);
+        if let (Some(state), Node::Tree(tree)) = (pass.components.state_mut(cid), node) {
+            state.tree = Some(tree);
+            state.on_client = true;
+        }
+        out.insert(cid.to_string(), json);
+    }
+    pass.owner = None;
+    Ok(out)
 }
 
-impl TemplateTable {
-    /// The `"s"` value for a template: its index in this diff's table.
-    fn reference(&mut self, template: &Arc<KnownTemplate>) -> Value {
-        let next = self.statics.len();
-        let index = *self.index.entry(template.fingerprint).or_insert_with(|| {
-            self.statics.push(Arc::clone(template));
-            next
-        });
-        Value::from(index)
-    }
-
-    fn into_json(self) -> Option<Value> {
-        if self.statics.is_empty() {
-            return None;
+/// One component the guest re-rendered: its diff, or its full render (sharing the statics of
+/// a component with the same root template when the client has one).
+fn render_component(
+    pass: &mut Pass<'_>,
+    gid: u32,
+    cid: u32,
+    index: u32,
+    share_sources: impl Fn(&Pass<'_>) -> HashMap<u64, u32>,
+    sent: &Map<String, Value>,
+) -> Result<Option<Value>, DiffError> {
+    let (old, on_client) = match pass.components.state_mut(cid) {
+        Some(state) => (state.tree.take(), state.on_client),
+        None => return Err(DiffError::MissingComponent(gid)),
+    };
+    let (tree, json) = match old {
+        Some(old) if on_client => {
+            let (node, diff) = pass.diff(Node::Tree(old), index, 0)?;
+            (node, diff)
         }
-        let table =
-            self.statics.iter().enumerate().map(|(i, t)| (i.to_string(), Value::from(t.statics.clone()))).collect();
-        Some(Value::Object(table))
-    }
-}
-
-/// One walk over a render's arena.
-struct Pass<'a> {
-    /// Each node is taken exactly once; a second visit is a malformed (possibly exponential)
-    /// graph.
-    nodes: Vec<Option<PartNode>>,
-    templates: &'a HashMap<u64, Arc<KnownTemplate>>,
-    table: TemplateTable,
-}
-
-impl Pass<'_> {
-    fn take(&mut self, index: u32) -> Result<PartNode, DiffError> {
-        let slot = usize::try_from(index).ok().and_then(|i| self.nodes.get_mut(i)).ok_or(DiffError::BadIndex(index))?;
-        slot.take().ok_or(DiffError::NodeReused(index))
-    }
-
-    fn template(&self, id: u64, slots: usize) -> Result<Arc<KnownTemplate>, DiffError> {
-        let template = self.templates.get(&id).ok_or(DiffError::UnknownTemplate(id))?;
-        if template.slots() != slots {
-            return Err(DiffError::SlotCount { template: id, expected: template.slots(), got: slots });
+        Some(old) => {
+            let (node, full) = pass.full(Some(Node::Tree(old)), index, 0)?;
+            (node, Some(full))
         }
-        Ok(Arc::clone(template))
-    }
-
-    /// Renders node `index` where the client holds `old`; returns the new node and its diff
-    /// (`None` when the client's copy is already right).
-    fn diff(&mut self, old: Node, index: u32, depth: usize) -> Result<(Node, Option<Value>), DiffError> {
-        if depth > MAX_DEPTH {
-            return Err(DiffError::TooDeep(MAX_DEPTH));
-        }
-        match self.take(index)? {
-            PartNode::Unchanged => Ok((old, None)),
-            PartNode::Text(text) => {
-                let changed = !matches!(&old, Node::Text(previous) if *previous == text);
-                let diff = changed.then(|| Value::from(text.as_str()));
-                Ok((Node::Text(text), diff))
-            }
-            PartNode::Tree { template, slots } => {
-                let template = self.template(template, slots.len())?;
-                match old {
-                    Node::Tree(old) if old.template.fingerprint == template.fingerprint => {
-                        self.diff_slots(old, slots, depth)
-                    }
-                    old => {
-                        let (tree, full) = self.full_tree(template, Some(old), slots, depth)?;
-                        Ok((Node::Tree(tree), Some(full)))
-                    }
+        None => {
+            let source = pass
+                .peek_template(index)
+                .map(|t| t.fingerprint)
+                .and_then(|fingerprint| share_sources(pass).get(&fingerprint).copied());
+            let borrowed = source.and_then(|n| pass.components.state(n)).and_then(|s| s.tree.clone());
+            match (source, borrowed) {
+                (Some(n), Some(base)) => {
+                    // Diff against a copy of component `n`: the client builds this one from
+                    // `n`'s tree and overlays the changes.
+                    let (node, diff) = pass.diff(Node::Tree(base), index, 0)?;
+                    let mut json = match diff {
+                        Some(Value::Object(map)) => map,
+                        _ => Map::new(),
+                    };
+                    let n = i64::from(n);
+                    let reference = if sent.contains_key(&n.to_string()) { n } else { -n };
+                    json.insert(wire::STATIC.to_owned(), Value::from(reference));
+                    (node, Some(Value::Object(json)))
+                }
+                _ => {
+                    let (node, full) = pass.full(None, index, 0)?;
+                    (node, Some(full))
                 }
             }
-            other => Err(unsupported(&other)),
         }
+    };
+    let tree = match tree {
+        Node::Tree(tree) if tree.template.single_root => tree,
+        _ => return Err(DiffError::ComponentRoot(gid)),
+    };
+    if let Some(state) = pass.components.state_mut(cid) {
+        state.tree = Some(tree);
+        state.on_client = true;
     }
-
-    /// Same template on both sides: only the slots that changed.
-    fn diff_slots(&mut self, old: Tree, slots: Vec<u32>, depth: usize) -> Result<(Node, Option<Value>), DiffError> {
-        let mut changes = Map::new();
-        let mut children = Vec::with_capacity(slots.len());
-        for (i, (old_child, index)) in old.slots.into_iter().zip(slots).enumerate() {
-            let (child, diff) = self.diff(old_child, index, depth + 1)?;
-            if let Some(diff) = diff {
-                changes.insert(i.to_string(), diff);
-            }
-            children.push(child);
-        }
-        let tree = Tree { template: old.template, slots: children };
-        let diff = (!changes.is_empty()).then_some(Value::Object(changes));
-        Ok((Node::Tree(tree), diff))
-    }
-
-    /// Renders node `index` completely (the client has nothing usable at this position).
-    /// `old` is only consulted for `unchanged` nodes.
-    fn full(&mut self, old: Option<Node>, index: u32, depth: usize) -> Result<(Node, Value), DiffError> {
-        if depth > MAX_DEPTH {
-            return Err(DiffError::TooDeep(MAX_DEPTH));
-        }
-        match self.take(index)? {
-            PartNode::Unchanged => {
-                let old = old.ok_or(DiffError::NothingUnchanged(index))?;
-                let full = self.full_json(&old);
-                Ok((old, full))
-            }
-            PartNode::Text(text) => {
-                let full = Value::from(text.as_str());
-                Ok((Node::Text(text), full))
-            }
-            PartNode::Tree { template, slots } => {
-                let template = self.template(template, slots.len())?;
-                let (tree, full) = self.full_tree(template, old, slots, depth)?;
-                Ok((Node::Tree(tree), full))
-            }
-            other => Err(unsupported(&other)),
-        }
-    }
-
-    fn full_tree(
-        &mut self,
-        template: Arc<KnownTemplate>,
-        old: Option<Node>,
-        slots: Vec<u32>,
-        depth: usize,
-    ) -> Result<(Tree, Value), DiffError> {
-        // A guest may keep a child `unchanged` under a new template; it is taken positionally.
-        let mut old_slots = match old {
-            Some(Node::Tree(old)) => old.slots.into_iter(),
-            _ => Vec::new().into_iter(),
-        };
-        let mut json = Map::new();
-        let mut children = Vec::with_capacity(slots.len());
-        for (i, index) in slots.into_iter().enumerate() {
-            let (child, full) = self.full(old_slots.next(), index, depth + 1)?;
-            json.insert(i.to_string(), full);
-            children.push(child);
-        }
-        json.insert(wire::STATIC.to_owned(), self.table.reference(&template));
-        Ok((Tree { template, slots: children }, Value::Object(json)))
-    }
-
-    /// The full rendered JSON of a subtree the client does not have.
-    fn full_json(&mut self, node: &Node) -> Value {
-        match node {
-            Node::Text(text) => Value::from(text.as_str()),
-            Node::Tree(tree) => {
-                let mut json: Map<String, Value> =
-                    tree.slots.iter().enumerate().map(|(i, child)| (i.to_string(), self.full_json(child))).collect();
-                json.insert(wire::STATIC.to_owned(), self.table.reference(&tree.template));
-                Value::Object(json)
-            }
-        }
-    }
-}
-
-fn unsupported(node: &PartNode) -> DiffError {
-    DiffError::Unsupported(match node {
-        PartNode::Keyed => "comprehension",
-        PartNode::Stream => "stream",
-        PartNode::Component(_) => "component",
-        PartNode::Text(_) | PartNode::Tree { .. } | PartNode::Unchanged => "these",
-    })
+    Ok(json)
 }
 
 #[cfg(test)]

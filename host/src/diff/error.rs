@@ -18,10 +18,18 @@ pub enum DiffError {
     SlotCount { template: u64, expected: usize, got: usize },
     #[error("node {0} is `unchanged` but nothing was rendered at its position before")]
     NothingUnchanged(u32),
+    #[error("comprehension item {0:?} is `unchanged` but no item had that key before")]
+    UnchangedItem(String),
+    #[error("two comprehension items share the key {0:?}")]
+    DuplicateKey(String),
     #[error("the render is nested deeper than {0} levels")]
     TooDeep(usize),
     #[error("the root node must be a template instance")]
     RootNotTree,
-    #[error("{0} nodes are not supported by this host yet")]
-    Unsupported(&'static str),
+    #[error("component {0} is rendered twice")]
+    DuplicateComponent(u32),
+    #[error("component {0} is new but was not rendered")]
+    MissingComponent(u32),
+    #[error("component {0} must render a template with a single root element")]
+    ComponentRoot(u32),
 }

@@ -178,7 +178,15 @@ impl View for GuestView {
     async fn render(&mut self) -> Result<diff::Parts, GuestError> {
         self.begin()?;
         match self.bindings.liveplug_view_view().call_render(&mut self.store).await {
-            Ok(parts) => convert(parts),
+            Ok(parts) => Ok(convert(parts)),
+            Err(error) => Err(self.fault(&error)),
+        }
+    }
+
+    async fn components_destroyed(&mut self, ids: Vec<u32>) -> Result<(), GuestError> {
+        self.begin()?;
+        match self.bindings.liveplug_view_view().call_components_destroyed(&mut self.store, &ids).await {
+            Ok(()) => Ok(()),
             Err(error) => Err(self.fault(&error)),
         }
     }
@@ -215,21 +223,41 @@ fn cut(mut message: String) -> String {
     message
 }
 
-/// Moves the guest's render output into the diff engine's types.
-fn convert(parts: parts::Parts) -> Result<diff::Parts, GuestError> {
+/// Moves the guest's render output into the diff engine's types (no copies of strings).
+fn convert(parts: parts::Parts) -> diff::Parts {
     let nodes = parts
         .nodes
         .into_iter()
         .map(|node| match node {
             parts::Node::Text(text) => diff::PartNode::Text(text),
             parts::Node::Tree(tree) => diff::PartNode::Tree { template: tree.template, slots: tree.slots },
-            parts::Node::Keyed(_) => diff::PartNode::Keyed,
-            parts::Node::Stream(_) => diff::PartNode::Stream,
+            parts::Node::Keyed(list) => diff::PartNode::Keyed {
+                template: list.template,
+                items: list.items.into_iter().map(|i| diff::PartItem { key: i.key, slots: i.slots }).collect(),
+            },
+            parts::Node::Stream(ops) => diff::PartNode::Stream(diff::StreamOps {
+                name: ops.name,
+                template: ops.template,
+                inserts: ops
+                    .inserts
+                    .into_iter()
+                    .map(|i| diff::StreamInsert {
+                        dom_id: i.dom_id,
+                        at: i.at,
+                        limit: i.limit,
+                        update_only: i.update_only,
+                        slots: i.slots,
+                    })
+                    .collect(),
+                deletes: ops.deletes,
+                reset: ops.reset,
+            }),
             parts::Node::Component(id) => diff::PartNode::Component(id),
             parts::Node::Unchanged => diff::PartNode::Unchanged,
         })
         .collect();
     let new_templates =
         parts.new_templates.into_iter().map(|t| diff::Template { id: t.id, statics: t.statics }).collect();
-    Ok(diff::Parts { new_templates, nodes, root: parts.root })
+    let components = parts.components.into_iter().map(|c| diff::ComponentRoot { id: c.id, root: c.root }).collect();
+    diff::Parts { new_templates, nodes, root: parts.root, components }
 }

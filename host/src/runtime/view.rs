@@ -45,6 +45,9 @@ pub trait View: Send {
 
     fn render(&mut self) -> impl Future<Output = Result<Parts, GuestError>> + Send;
 
+    /// The browser removed these components (guest ids).
+    fn components_destroyed(&mut self, ids: Vec<u32>) -> impl Future<Output = Result<(), GuestError>> + Send;
+
     /// Takes the effects collected since the last call.
     fn take_effects(&mut self) -> Effects;
 }

@@ -37,8 +37,8 @@ pub struct LiveSession<V> {
 }
 
 impl<V: View> LiveSession<V> {
-    /// Mounts `view`, runs `handle_params` for the URL and renders it the first time.
-    async fn start(mut view: V, request: MountRequest) -> Result<(Self, Map<String, Value>), SessionError> {
+    /// Mounts `view` and runs `handle_params` for the URL.
+    async fn mount(view: &mut V, request: MountRequest) -> Result<(), SessionError> {
         let params = query_params(&request.url);
         let ctx = MountContext {
             params: params.clone(),
@@ -48,20 +48,22 @@ impl<V: View> LiveSession<V> {
         };
         view.mount(ctx).await?;
         view.handle_params(&request.url, &params).await?;
-        let mut session = Self { view, renderer: Renderer::new(), title: None };
-        let rendered = session.render(None).await?;
-        Ok((session, rendered))
+        Ok(())
     }
 
     /// The HTTP render: a disconnected mount turned into HTML.
-    pub async fn dead_render(view: V, request: MountRequest) -> Result<DeadRender, SessionError> {
-        let (session, _) = Self::start(view, request).await?;
-        Ok(DeadRender { html: session.html(), title: session.title })
+    pub async fn dead_render(mut view: V, request: MountRequest) -> Result<DeadRender, SessionError> {
+        Self::mount(&mut view, request).await?;
+        let parts = view.render().await?;
+        let html = Renderer::new().render_html(parts)?;
+        Ok(DeadRender { html, title: view.take_effects().title })
     }
 
     /// A connected mount: returns the session and the join reply's `response`.
-    pub async fn join(view: V, request: MountRequest) -> Result<(Self, Value), SessionError> {
-        let (session, rendered) = Self::start(view, request).await?;
+    pub async fn join(mut view: V, request: MountRequest) -> Result<(Self, Value), SessionError> {
+        Self::mount(&mut view, request).await?;
+        let mut session = Self { view, renderer: Renderer::new(), title: None };
+        let rendered = session.render(None).await?;
         let response = json!({ "rendered": rendered, "liveview_version": LIVEVIEW_VERSION });
         Ok((session, response))
     }
@@ -76,13 +78,32 @@ impl<V: View> LiveSession<V> {
         if event.name.starts_with("lv:") {
             return Err(SessionError::BadPayload(format!("unknown built-in event {:?}", event.name)));
         }
-        if event.cid.is_some() {
-            // No component of this view exists on the host: Phoenix answers an event for a
-            // component that is gone with an empty reply.
-            return Ok(json!({}));
-        }
-        let reply = self.view.handle_event(&event.name, &event.value, None).await?;
+        let target = match event.cid {
+            None => None,
+            Some(cid) => match u32::try_from(cid).ok().and_then(|cid| self.renderer.component_id(cid)) {
+                Some(id) => Some(id),
+                // The component is gone: Phoenix answers such an event with an empty reply.
+                None => return Ok(json!({})),
+            },
+        };
+        let reply = self.view.handle_event(&event.name, &event.value, target).await?;
         self.reply(reply).await
+    }
+
+    /// `cids_will_destroy`: the client is about to remove these components.
+    pub fn components_will_destroy(&mut self, payload: &Value) -> Result<Value, SessionError> {
+        self.renderer.components_will_destroy(&cids(payload)?);
+        Ok(json!({}))
+    }
+
+    /// `cids_destroyed`: removes the components still marked and tells the view; replies
+    /// with the cids removed, which the client prunes.
+    pub async fn components_destroyed(&mut self, payload: &Value) -> Result<Value, SessionError> {
+        let (removed, ids) = self.renderer.components_destroyed(&cids(payload)?);
+        if !ids.is_empty() {
+            self.view.components_destroyed(ids).await?;
+        }
+        Ok(json!({ "cids": removed }))
     }
 
     /// Handles a `live_patch` (the URL changed within this view) and returns the reply.
@@ -114,6 +135,10 @@ impl<V: View> LiveSession<V> {
     async fn render(&mut self, hook_reply: Option<Value>) -> Result<Map<String, Value>, SessionError> {
         let parts = self.view.render().await?;
         let mut diff = self.renderer.render(parts)?;
+        let dropped = self.renderer.take_dropped();
+        if !dropped.is_empty() {
+            self.view.components_destroyed(dropped).await?;
+        }
         let Effects { title, events } = self.view.take_effects();
         if let Some(title) = title
             && self.title.as_ref() != Some(&title)
@@ -137,4 +162,13 @@ impl<V: View> LiveSession<V> {
         }
         Ok(diff)
     }
+}
+
+/// The `cids` list of a destroy-handshake payload.
+fn cids(payload: &Value) -> Result<Vec<u32>, SessionError> {
+    payload
+        .get("cids")
+        .and_then(Value::as_array)
+        .map(|cids| cids.iter().filter_map(Value::as_u64).filter_map(|c| u32::try_from(c).ok()).collect())
+        .ok_or_else(|| SessionError::BadPayload("`cids` must be a list of component ids".into()))
 }

@@ -231,12 +231,8 @@ async fn run_view(
                     Ok(json!({ "link_redirect": true }))
                 }
             }
-            event::CIDS_WILL_DESTROY => Ok(json!({})),
-            event::CIDS_DESTROYED => {
-                // No components exist host-side; let the client prune what it asked about.
-                let cids = payload.get("cids").cloned().unwrap_or_else(|| json!([]));
-                Ok(json!({ "cids": cids }))
-            }
+            event::CIDS_WILL_DESTROY => session.components_will_destroy(&payload),
+            event::CIDS_DESTROYED => session.components_destroyed(&payload).await,
             other => Err(SessionError::BadPayload(format!("unknown event {other:?}"))),
         };
         let reply = match result {

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::Renderer;
-use crate::diff::{DiffError, PartNode, Parts, Template};
+use crate::diff::{ComponentRoot, DiffError, PartItem, PartNode, Parts, StreamInsert, StreamOps, Template};
 
 /// Builds a render arena the way a guest would.
 #[derive(Default)]
@@ -29,6 +29,41 @@ impl Arena {
 
     fn tree(&mut self, template: u64, slots: &[u32]) -> u32 {
         self.node(PartNode::Tree { template, slots: slots.to_vec() })
+    }
+
+    fn keyed(&mut self, template: u64, items: Vec<(Option<&str>, Option<Vec<u32>>)>) -> u32 {
+        let items = items.into_iter().map(|(key, slots)| PartItem { key: key.map(str::to_owned), slots }).collect();
+        self.node(PartNode::Keyed { template, items })
+    }
+
+    fn component(&mut self, id: u32) -> u32 {
+        self.node(PartNode::Component(id))
+    }
+
+    fn render_component(&mut self, id: u32, root: u32) {
+        self.parts.components.push(ComponentRoot { id, root });
+    }
+
+    fn stream(
+        &mut self,
+        name: &str,
+        template: u64,
+        inserts: Vec<(&str, i32, Vec<u32>)>,
+        deletes: &[&str],
+        reset: bool,
+    ) -> u32 {
+        let inserts = inserts
+            .into_iter()
+            .map(|(dom_id, at, slots)| StreamInsert {
+                dom_id: dom_id.to_owned(),
+                at,
+                limit: None,
+                update_only: false,
+                slots,
+            })
+            .collect();
+        let deletes = deletes.iter().map(|d| (*d).to_owned()).collect();
+        self.node(PartNode::Stream(StreamOps { name: name.to_owned(), template, inserts, deletes, reset }))
     }
 
     fn unchanged(&mut self) -> u32 {
@@ -89,7 +124,7 @@ fn unchanged_nodes_keep_the_previous_subtree() {
     check(
         &mut r,
         a.finish(root),
-        json!({"0": {"0": "x", "1": "y", "s": 0}, "1": "tick 0", "s": 1,
+        json!({"0": {"0": "x", "1": "y", "s": 0, "r": 1}, "1": "tick 0", "s": 1,
                "p": {"0": ["<h1>", " ", "</h1>"], "1": ["<main>", "<p>", "</p></main>"]}}),
     );
     let header = a.unchanged();
@@ -131,7 +166,7 @@ fn a_new_branch_resends_its_statics_and_shares_identical_ones() {
     check(
         &mut r,
         a.finish(root),
-        json!({"0": {"0": "x", "s": 0}, "1": {"0": "y", "s": 0}, "p": {"0": ["<i>", "</i>"]}}),
+        json!({"0": {"0": "x", "s": 0, "r": 1}, "1": {"0": "y", "s": 0, "r": 1}, "p": {"0": ["<i>", "</i>"]}}),
     );
     assert_eq!(r.html(), "<div><i>x</i><i>y</i></div>");
 }
@@ -220,4 +255,291 @@ fn deep_renders_are_rejected_without_exhausting_the_stack() {
         node = a.tree(1, &[node]);
     }
     assert_eq!(Renderer::new().render(a.finish(node)), Err(DiffError::TooDeep(128)));
+}
+
+/// Builds the keyed list of protocol reference §4.9 B from item names.
+fn list(a: &mut Arena, names: &[&str], define: bool) -> Parts {
+    if define {
+        a.template(1, &["<ul>\n  ", "\n</ul>"]).template(2, &["<li>", "</li>"]);
+    }
+    let items = names
+        .iter()
+        .map(|name| {
+            let text = a.text(name);
+            (Some(name.trim_end_matches('!')), Some(vec![text]))
+        })
+        .collect::<Vec<_>>();
+    let keyed = a.keyed(2, items);
+    let root = a.tree(1, &[keyed]);
+    a.finish(root)
+}
+
+#[test]
+fn keyed_list_of_the_reference() {
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    check(
+        &mut r,
+        list(&mut a, &["First", "Second"], true),
+        json!({"0": {"k": {"0": {"0": "First"}, "1": {"0": "Second"}, "kc": 2}, "s": 0},
+               "s": 1, "p": {"0": ["<li>", "</li>"], "1": ["<ul>\n  ", "\n</ul>"]}}),
+    );
+    check(
+        &mut r,
+        list(&mut a, &["First", "Second", "Third"], false),
+        json!({"0": {"k": {"2": {"0": "Third"}, "kc": 3}}}),
+    );
+    check(
+        &mut r,
+        list(&mut a, &["Zero", "First", "Second", "Third"], false),
+        json!({"0": {"k": {"0": {"0": "Zero"}, "1": 0, "2": 1, "3": 2, "kc": 4, "km": true}}}),
+    );
+    check(
+        &mut r,
+        list(&mut a, &["Zero", "FIRST!", "Second", "Third"], false),
+        json!({"0": {"k": {"1": {"0": "FIRST!"}, "kc": 4}}}),
+    );
+    check(
+        &mut r,
+        list(&mut a, &["FIRST!", "Second"], false),
+        json!({"0": {"k": {"0": 1, "1": 2, "kc": 2, "km": true}}}),
+    );
+    check(&mut r, list(&mut a, &["FIRST!", "Second"], false), json!({}));
+    check(&mut r, list(&mut a, &[], false), json!({"0": {"k": {"kc": 0}}}));
+    assert_eq!(r.html(), "<ul>\n  \n</ul>");
+}
+
+#[test]
+fn keyed_moves_with_changes_and_unchanged_items() {
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    r.render(list(&mut a, &["a", "b", "c"], true)).expect("valid");
+    // Swap a and c; c changes its text, a and b are reported unchanged by the guest.
+    let c = a.text("C");
+    let keyed = a.keyed(2, vec![(Some("c"), Some(vec![c])), (Some("b"), None), (Some("a"), None)]);
+    let root = a.tree(1, &[keyed]);
+    check(&mut r, a.finish(root), json!({"0": {"k": {"0": [2, {"0": "C"}], "2": 0, "kc": 3, "km": true}}}));
+    assert_eq!(r.html(), "<ul>\n  <li>C</li><li>b</li><li>a</li>\n</ul>");
+}
+
+#[test]
+fn keyed_errors() {
+    let mut a = Arena::default();
+    let keyed = a.keyed(2, vec![(Some("x"), None)]);
+    a.template(1, &["<ul>", "</ul>"]).template(2, &["<li>", "</li>"]);
+    let root = a.tree(1, &[keyed]);
+    assert_eq!(Renderer::new().render(a.finish(root)), Err(DiffError::UnchangedItem("x".into())));
+    let (t1, t2) = (a.text("1"), a.text("2"));
+    let keyed = a.keyed(2, vec![(Some("x"), Some(vec![t1])), (Some("x"), Some(vec![t2]))]);
+    a.template(1, &["<ul>", "</ul>"]).template(2, &["<li>", "</li>"]);
+    let root = a.tree(1, &[keyed]);
+    assert_eq!(Renderer::new().render(a.finish(root)), Err(DiffError::DuplicateKey("x".into())));
+}
+
+/// A view with one component slot; component `id` renders `<div>FROM {a} {b}</div>`.
+fn with_component(a: &mut Arena, slot: u32, render: Option<(u32, &str, &str)>) -> Parts {
+    let root = a.tree(10, &[slot]);
+    if let Some((id, x, y)) = render {
+        let (x, y) = (a.text(x), a.text(y));
+        let croot = a.tree(11, &[x, y]);
+        a.render_component(id, croot);
+    }
+    a.finish(root)
+}
+
+#[test]
+fn components_of_the_reference() {
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    a.template(10, &["<div>\n  ", "\n</div>"]).template(11, &["<div>FROM ", " ", "</div>"]);
+    let slot = a.component(7);
+    check(
+        &mut r,
+        with_component(&mut a, slot, Some((7, "component", "world"))),
+        json!({"0": 1, "c": {"1": {"0": "component", "1": "world", "r": 1, "s": ["<div>FROM ", " ", "</div>"]}},
+               "s": 0, "p": {"0": ["<div>\n  ", "\n</div>"]}}),
+    );
+    assert_eq!(r.html(), "<div>\n  <div>FROM component world</div>\n</div>");
+    // A component-only diff.
+    let slot = a.unchanged();
+    check(&mut r, with_component(&mut a, slot, Some((7, "rerender", "world"))), json!({"c": {"1": {"0": "rerender"}}}));
+    // A new component with the same template borrows the statics of the one the client has.
+    let slot = a.component(8);
+    check(
+        &mut r,
+        with_component(&mut a, slot, Some((8, "another", "world"))),
+        json!({"0": 2, "c": {"2": {"0": "another", "s": -1}}}),
+    );
+    assert_eq!(r.component_id(2), Some(8));
+    // Nothing changed: nothing is sent.
+    let slot = a.unchanged();
+    check(&mut r, with_component(&mut a, slot, None), json!({}));
+}
+
+#[test]
+fn two_new_components_share_statics_within_one_diff() {
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    a.template(12, &["<p>", "", "</p>"]).template(11, &["<div>FROM ", " ", "</div>"]);
+    let (c1, c2) = (a.component(1), a.component(2));
+    let root = a.tree(12, &[c1, c2]);
+    for (id, x) in [(1, "one"), (2, "two")] {
+        let (x, y) = (a.text(x), a.text("same"));
+        let croot = a.tree(11, &[x, y]);
+        a.render_component(id, croot);
+    }
+    check(
+        &mut r,
+        a.finish(root),
+        json!({"0": 1, "1": 2, "s": 0, "p": {"0": ["<p>", "", "</p>"]},
+               "c": {"1": {"0": "one", "1": "same", "r": 1, "s": ["<div>FROM ", " ", "</div>"]},
+                     "2": {"0": "two", "s": 1}}}),
+    );
+}
+
+#[test]
+fn the_destroy_handshake_removes_only_what_stayed_marked() {
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    a.template(10, &["<div>\n  ", "\n</div>"]).template(11, &["<div>FROM ", " ", "</div>"]);
+    let slot = a.component(7);
+    r.render(with_component(&mut a, slot, Some((7, "a", "b")))).expect("valid");
+    let slot = a.text("gone");
+    r.render(with_component(&mut a, slot, None)).expect("valid");
+    r.components_will_destroy(&[1, 99]);
+    assert_eq!(r.components_destroyed(&[1, 99]), (vec![1], vec![7]));
+    assert_eq!(r.component_id(1), None);
+    // A component rendered again between the two messages survives.
+    let slot = a.component(8);
+    r.render(with_component(&mut a, slot, Some((8, "x", "y")))).expect("valid");
+    r.components_will_destroy(&[2]);
+    let slot = a.component(8);
+    r.render(with_component(&mut a, slot, None)).expect("valid");
+    assert_eq!(r.components_destroyed(&[2]), (vec![], vec![]));
+    assert_eq!(r.component_id(2), Some(8));
+}
+
+#[test]
+fn a_root_replacement_resends_every_component_it_keeps() {
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    a.template(10, &["<div>\n  ", "\n</div>"]).template(11, &["<div>FROM ", " ", "</div>"]);
+    a.template(13, &["<section>", "</section>"]);
+    let (c7, c8) = (a.component(7), a.component(8));
+    a.template(12, &["<p>", "", "</p>"]);
+    let root = a.tree(12, &[c7, c8]);
+    for id in [7, 8] {
+        let (x, y) = (a.text("x"), a.text("y"));
+        let croot = a.tree(11, &[x, y]);
+        a.render_component(id, croot);
+    }
+    r.render(a.finish(root)).expect("valid");
+    // New root template keeping component 7 only, which the guest did not re-render.
+    let c7 = a.component(7);
+    let root = a.tree(13, &[c7]);
+    check(
+        &mut r,
+        a.finish(root),
+        json!({"0": 1, "s": 0, "p": {"0": ["<section>", "</section>"]},
+               "c": {"1": {"0": "x", "1": "y", "r": 1, "s": ["<div>FROM ", " ", "</div>"]}}}),
+    );
+    assert_eq!(r.take_dropped(), vec![8]);
+    assert_eq!(r.component_count(), 1);
+}
+
+#[test]
+fn components_must_have_one_root_element_and_be_rendered_when_new() {
+    let mut a = Arena::default();
+    a.template(10, &["<div>", "</div>"]).template(14, &["text ", ""]);
+    let slot = a.component(1);
+    let root = a.tree(10, &[slot]);
+    let t = a.text("x");
+    let croot = a.tree(14, &[t]);
+    a.render_component(1, croot);
+    assert_eq!(Renderer::new().render(a.finish(root)), Err(DiffError::ComponentRoot(1)));
+    a.template(10, &["<div>", "</div>"]);
+    let slot = a.component(1);
+    let root = a.tree(10, &[slot]);
+    assert_eq!(Renderer::new().render(a.finish(root)), Err(DiffError::MissingComponent(1)));
+}
+
+#[test]
+fn streams_send_items_once_and_keep_none() {
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    a.template(20, &["<ul id=\"songs\" phx-update=\"stream\">", "</ul>"]).template(21, &["<li id=\"", "\">", "</li>"]);
+    let items = |a: &mut Arena, rows: &[(&'static str, &str)]| {
+        rows.iter()
+            .map(|(id, name)| {
+                let (i, n) = (a.text(id), a.text(name));
+                (*id, -1, vec![i, n])
+            })
+            .collect::<Vec<_>>()
+    };
+    let inserts = items(&mut a, &[("songs-1", "A"), ("songs-2", "B")]);
+    let stream = a.stream("songs", 21, inserts, &[], false);
+    let root = a.tree(20, &[stream]);
+    check(
+        &mut r,
+        a.finish(root),
+        json!({"0": {"s": 0, "k": {"0": {"0": "songs-1", "1": "A"}, "1": {"0": "songs-2", "1": "B"}, "kc": 2},
+                     "stream": ["0", [["songs-1", -1, null, null], ["songs-2", -1, null, null]], []]},
+               "s": 1, "p": {"0": ["<li id=\"", "\">", "</li>"], "1": ["<ul id=\"songs\" phx-update=\"stream\">", "</ul>"]}}),
+    );
+    // Nothing new: nothing sent.
+    let stream = a.stream("songs", 21, vec![], &[], false);
+    let root = a.tree(20, &[stream]);
+    check(&mut r, a.finish(root), json!({}));
+    // An insert at the front and a delete.
+    let inserts = items(&mut a, &[("songs-3", "C")]);
+    let stream = a.stream("songs", 21, inserts.into_iter().map(|(id, _, s)| (id, 0, s)).collect(), &["songs-1"], false);
+    let root = a.tree(20, &[stream]);
+    check(
+        &mut r,
+        a.finish(root),
+        json!({"0": {"k": {"0": {"0": "songs-3", "1": "C"}, "kc": 1}, "stream": ["0", [["songs-3", 0, null, null]], ["songs-1"]]}}),
+    );
+    // A reset.
+    let stream = a.stream("songs", 21, vec![], &[], true);
+    let root = a.tree(20, &[stream]);
+    check(&mut r, a.finish(root), json!({"0": {"k": {"kc": 0}, "stream": ["0", [], [], true]}}));
+    // The host keeps no items.
+    assert_eq!(r.html(), "<ul id=\"songs\" phx-update=\"stream\"></ul>");
+}
+
+#[test]
+fn the_dead_render_places_stream_items_like_the_client() {
+    let mut a = Arena::default();
+    a.template(20, &["<ul id=\"s\" phx-update=\"stream\">", "</ul>"]).template(21, &["<li id=\"", "\"></li>"]);
+    let rows = ["a", "b", "c"].map(|id| {
+        let t = a.text(id);
+        (id, if id == "c" { 0 } else { -1 }, vec![t])
+    });
+    let stream = a.stream("s", 21, rows.to_vec(), &[], false);
+    let root = a.tree(20, &[stream]);
+    let html = Renderer::new().render_html(a.finish(root)).expect("valid");
+    assert_eq!(html, "<ul id=\"s\" phx-update=\"stream\"><li id=\"c\"></li><li id=\"a\"></li><li id=\"b\"></li></ul>");
+}
+
+#[test]
+fn a_comprehension_inside_a_component_carries_its_own_template_table() {
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    a.template(10, &["<div>", "</div>"]).template(30, &["<ul>", "</ul>"]).template(31, &["<li>", "</li>"]);
+    a.template(32, &["<b>", "</b>"]);
+    let slot = a.component(1);
+    let root = a.tree(10, &[slot]);
+    let t = a.text("x");
+    let bold = a.tree(32, &[t]);
+    let keyed = a.keyed(31, vec![(Some("k"), Some(vec![bold]))]);
+    let croot = a.tree(30, &[keyed]);
+    a.render_component(1, croot);
+    check(
+        &mut r,
+        a.finish(root),
+        json!({"0": 1, "s": 0, "p": {"0": ["<div>", "</div>"]},
+               "c": {"1": {"0": {"s": ["<li>", "</li>"], "k": {"0": {"0": {"0": "x", "s": 0, "r": 1}}, "kc": 1},
+                                 "p": {"0": ["<b>", "</b>"]}},
+                           "r": 1, "s": ["<ul>", "</ul>"]}}}),
+    );
 }
