@@ -83,7 +83,9 @@ impl<V: LiveView> Guest for Exported<V> {
         })
     }
 
-    fn components_destroyed(_ids: Vec<u32>) {}
+    fn components_destroyed(ids: Vec<u32>) {
+        with_view::<V, _>(|view| view.components_destroyed(ids));
+    }
 
     fn snapshot() -> Option<String> {
         with_view::<V, _>(|view| view.snapshot())

@@ -32,9 +32,11 @@
 
 mod export;
 mod render;
+mod stream;
 mod view;
 
-pub use self::render::{Node, Render, Template};
+pub use self::render::{Item, Node, Render, Template};
+pub use self::stream::{At, Stream};
 pub use self::view::{Event, LiveView, Mount, ViewError};
 
 /// The WIT bindings (generated from `wit/`). View code rarely needs them directly.

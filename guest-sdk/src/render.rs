@@ -61,12 +61,38 @@ pub struct Node(u32);
 pub struct Render<'a> {
     nodes: Vec<parts::Node>,
     new_templates: Vec<parts::Template>,
+    components: Vec<parts::ComponentRoot>,
     sent: &'a mut HashSet<u64>,
+}
+
+/// One item of a comprehension: its key, and its slots (or "unchanged since the last
+/// render").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    key: Option<String>,
+    slots: Option<Vec<Node>>,
+}
+
+impl Item {
+    /// An item identified by `key` across renders: moves are sent as moves, not re-renders.
+    pub fn keyed<const N: usize>(key: impl Display, slots: [Node; N]) -> Self {
+        Self { key: Some(key.to_string()), slots: Some(slots.to_vec()) }
+    }
+
+    /// An item identified by its position.
+    pub fn positional<const N: usize>(slots: [Node; N]) -> Self {
+        Self { key: None, slots: Some(slots.to_vec()) }
+    }
+
+    /// The item with this key, unchanged since the last render: the host keeps its copy.
+    pub fn unchanged(key: impl Display) -> Self {
+        Self { key: Some(key.to_string()), slots: None }
+    }
 }
 
 impl<'a> Render<'a> {
     pub(crate) fn new(sent: &'a mut HashSet<u64>) -> Self {
-        Self { nodes: Vec::new(), new_templates: Vec::new(), sent }
+        Self { nodes: Vec::new(), new_templates: Vec::new(), components: Vec::new(), sent }
     }
 
     fn push(&mut self, node: parts::Node) -> Node {
@@ -77,7 +103,7 @@ impl<'a> Render<'a> {
     /// Text, HTML-escaped (safe both in element content and in quoted attribute values).
     pub fn text(&mut self, value: impl Display) -> Node {
         let text = value.to_string();
-        self.push(parts::Node::Text(html_escape::encode_safe(&text).into_owned()))
+        self.push(parts::Node::Text(html_escape::encode_quoted_attribute(&text).into_owned()))
     }
 
     /// Markup inserted as is. Only for HTML you built or sanitized yourself.
@@ -91,12 +117,78 @@ impl<'a> Render<'a> {
     /// When the number of nodes differs from the template's slots: a bug in the view.
     pub fn tree<const N: usize>(&mut self, template: &Template, slots: [Node; N]) -> Node {
         assert_eq!(N, template.slots(), "template has {} slots, got {N}", template.slots());
+        self.use_template(template);
+        let slots = slots.iter().map(|node| node.0).collect();
+        self.push(parts::Node::Tree(parts::TreeNode { template: template.id, slots }))
+    }
+
+    /// A comprehension: every item renders `template`.
+    ///
+    /// # Panics
+    /// When an item's slot count differs from the template's: a bug in the view.
+    pub fn list(&mut self, template: &Template, items: Vec<Item>) -> Node {
+        self.use_template(template);
+        let items = items
+            .into_iter()
+            .map(|item| {
+                if let Some(slots) = &item.slots {
+                    assert_eq!(slots.len(), template.slots(), "list item has {} slots", slots.len());
+                }
+                parts::Item { key: item.key, slots: item.slots.map(|s| s.iter().map(|n| n.0).collect()) }
+            })
+            .collect();
+        self.push(parts::Node::Keyed(parts::KeyedList { template: template.id, items }))
+    }
+
+    /// A stateful component, by the view's id for it. Render its markup with
+    /// [`Render::component_root`] the first time and whenever it changes.
+    pub fn component(&mut self, id: u32) -> Node {
+        self.push(parts::Node::Component(id))
+    }
+
+    /// The markup of component `id`: a template with a single root element. Give the root an
+    /// `id` and use `phx-target="#that-id"` inside to send events to the component.
+    pub fn component_root(&mut self, id: u32, root: Node) {
+        self.components.push(parts::ComponentRoot { id, root: root.0 });
+    }
+
+    /// The pending operations of `stream`, each new item rendered with `item` (which must
+    /// render an element whose `id` is the item's DOM id). The operations are drained: items
+    /// are sent once and not kept.
+    pub fn stream<T, const N: usize>(
+        &mut self,
+        stream: &crate::Stream<T>,
+        template: &Template,
+        mut item: impl FnMut(&mut Self, &str, &T) -> [Node; N],
+    ) -> Node {
+        assert_eq!(N, template.slots(), "template has {} slots, got {N}", template.slots());
+        self.use_template(template);
+        let pending = stream.drain();
+        let mut inserts = Vec::with_capacity(pending.inserts.len());
+        for insert in pending.inserts {
+            let slots = item(self, &insert.dom_id, &insert.value);
+            inserts.push(parts::StreamInsert {
+                dom_id: insert.dom_id,
+                at: insert.at,
+                limit: insert.limit,
+                update_only: insert.update_only,
+                slots: slots.iter().map(|n| n.0).collect(),
+            });
+        }
+        self.push(parts::Node::Stream(parts::StreamOps {
+            name: stream.name().to_owned(),
+            template: template.id,
+            inserts,
+            deletes: pending.deletes,
+            reset: pending.reset,
+        }))
+    }
+
+    fn use_template(&mut self, template: &Template) {
         if self.sent.insert(template.id) {
             let statics = template.statics.iter().map(|s| (*s).to_owned()).collect();
             self.new_templates.push(parts::Template { id: template.id, statics });
         }
-        let slots = slots.iter().map(|node| node.0).collect();
-        self.push(parts::Node::Tree(parts::TreeNode { template: template.id, slots }))
     }
 
     /// The same as the previous render at this position: the host keeps what it has.
@@ -105,7 +197,7 @@ impl<'a> Render<'a> {
     }
 
     pub(crate) fn finish(self, root: Node) -> parts::Parts {
-        parts::Parts { new_templates: self.new_templates, nodes: self.nodes, root: root.0, components: Vec::new() }
+        parts::Parts { new_templates: self.new_templates, nodes: self.nodes, root: root.0, components: self.components }
     }
 }
 

@@ -91,6 +91,11 @@ pub trait LiveView: Default + 'static {
     /// Renders the current state.
     fn render(&self, r: &mut Render) -> Node;
 
+    /// The browser removed these stateful components; their state can go.
+    fn components_destroyed(&mut self, ids: Vec<u32>) {
+        let _ = ids;
+    }
+
     /// Serializes the state for a hot swap; `None` means the view is remounted instead.
     fn snapshot(&self) -> Option<String> {
         None

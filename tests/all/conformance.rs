@@ -67,3 +67,68 @@ async fn counter_diffs_merge_to_the_host_render_in_the_official_client() {
     }
     check_with_client("counter", &steps);
 }
+
+/// Drives the contacts example (keyed list, row components with their own events, the destroy
+/// handshake, a stream) through a session and checks every step with the official client.
+#[tokio::test]
+async fn contacts_diffs_merge_to_the_host_render_in_the_official_client() {
+    use liveplug::diff::Renderer;
+
+    let runtime = runtime();
+    let plugin = plugin(&runtime, "contacts");
+    let request =
+        MountRequest { url: "http://localhost/contacts".into(), session: json!({}), connect_params: Some(json!({})) };
+    let dead = LiveSession::dead_render(
+        GuestView::instantiate(&runtime, &plugin).await.expect("instance"),
+        MountRequest { connect_params: None, ..request.clone() },
+    )
+    .await
+    .expect("dead render");
+    let view = GuestView::instantiate(&runtime, &plugin).await.expect("instance");
+    let (mut session, join) =
+        LiveSession::join_with(view, request, Renderer::keeping_stream_html()).await.expect("join");
+    assert_eq!(dead.html, session.html(), "the dead render is what the join renders");
+    let view_id = "phx-contacts";
+    let mut steps = vec![
+        json!({"step": "join", "view_id": view_id, "diff": join["rendered"], "html": session.html(), "title": "Contacts (3)"}),
+    ];
+    let click = |event: &str, value: Value| json!({"type": "click", "event": event, "value": value});
+    let submit = |event: &str, form: &str, cid: Option<u32>| {
+        let mut payload = json!({"type": "form", "event": event, "value": form, "meta": {}});
+        if let Some(cid) = cid {
+            payload["cid"] = json!(cid);
+        }
+        payload
+    };
+    let targeted = |event: &str, cid: u32| json!({"type": "click", "event": event, "value": {"value": ""}, "cid": cid});
+    let events: Vec<(&str, Value)> = vec![
+        ("add", submit("add", "contact%5Bname%5D=Zed+Zulu&contact%5Bemail%5D=zed%40example.com", None)),
+        ("sort name", click("sort", json!({"by": "name", "value": ""}))),
+        ("sort name again", click("sort", json!({"by": "name", "value": ""}))),
+        ("sort email", click("sort", json!({"by": "email", "value": ""}))),
+        ("edit grace", targeted("edit", 2)),
+        ("save grace", submit("save", "name=Grace+B.+Hopper&email=grace%40example.com", Some(2))),
+        ("edit alan", targeted("edit", 3)),
+        ("cancel alan", targeted("cancel", 3)),
+        ("add <script>", submit("add", "contact%5Bname%5D=%3Cscript%3Ex%3C%2Fscript%3E&contact%5Bemail%5D=", None)),
+        ("delete ada", click("delete", json!({"id": "1", "value": ""}))),
+    ];
+    for (label, payload) in events {
+        let response = session.event(&payload).await.expect(label);
+        steps.push(json!({"step": label, "view_id": view_id, "diff": diff_of(&response), "html": session.html()}));
+    }
+    assert!(session.html().contains("&lt;script&gt;x&lt;/script&gt;"), "names are escaped");
+    // The browser removed Ada's row component: the destroy handshake.
+    assert_eq!(session.components_will_destroy(&json!({"cids": [1]})).expect("will destroy"), json!({}));
+    assert_eq!(session.components_destroyed(&json!({"cids": [1]})).await.expect("destroyed"), json!({"cids": [1]}));
+    steps.push(json!({"step": "prune ada", "view_id": view_id, "diff": {}, "prune": [1], "html": session.html()}));
+    // An event for the destroyed component gets an empty reply.
+    assert_eq!(session.event(&targeted("edit", 1)).await.expect("stale target"), json!({}));
+    for i in 0..12 {
+        let by = if i % 2 == 0 { "email" } else { "name" };
+        let response = session.event(&click("sort", json!({"by": by, "value": ""}))).await.expect("sort");
+        steps.push(json!({"step": format!("sort {i}"), "view_id": view_id, "diff": diff_of(&response), "html": session.html()}));
+    }
+    assert_eq!(session.html().matches("<li id=\"activity-").count(), 10, "the feed keeps ten entries");
+    check_with_client("contacts", &steps);
+}

@@ -1,14 +1,48 @@
 #!/usr/bin/env node
 // Diff conformance check against the official LiveView client.
 //
-//   node tests/js/conformance.mjs <file.ndjson>
+//   node tests/js/conformance.mjs <file.ndjson> [<file.ndjson> ...]
 //
-// Each line of the file is one step:
+// Each file is one independent session of one LiveView: every file starts
+// with a fresh document (empty <body>, a bare <title>) and a fresh client
+// state. The client module and the jsdom instance are loaded once and reused
+// across files, so hundreds of files run in one process in seconds.
+//
+// Each line of a file is one step:
 //   {"step": "<label>", "view_id": "<container id>", "diff": {...},
 //    "html": "<expected inner HTML of the LiveView container>",
-//    "title": "<optional: expected page title after this step>"}
+//    "title": "<optional: expected page title after this step>",
+//    "prune": [<cid>, ...]}
 // The first line's `diff` is the join reply's `rendered`; later lines are
 // event-reply diffs or pushed diffs, applied in order.
+//
+// `prune` (optional, not on the first line) is the server's reply to the
+// client's `cids_destroyed` push, `{"cids": [...]}`: after the step's diff is
+// applied, the client's `Rendered.pruneCIDs(cids)` drops those components
+// from its cache, exactly as `View.maybePushComponentsDestroyed` does. A step
+// that only prunes may omit `diff` (or give `{}`); such a step may also omit
+// `html` (the DOM does not change; when `html` is given it is compared).
+// A prune is rejected when the client could never have asked for it, i.e.
+// for every cid that
+//   * is on the page after the step's diff (the client re-checks the DOM and
+//     never sends `cids_destroyed` for a component that is still or again
+//     rendered; a server that renders a component after `cids_will_destroy`
+//     must keep it), or
+//   * was not removed from the page by a patch since the join or since it was
+//     last pruned (the client sends `cids_will_destroy` / `cids_destroyed`
+//     only for components whose elements a patch removed).
+// After a prune, a diff that refers to the cid without re-sending the whole
+// component (statics included) fails like it does in the browser ("missing
+// component", or statics shared with `"s": -cid` that are gone).
+//
+// Output and exit status:
+//   one file:     "conformance ok: N steps" and exit 0 on success;
+//   several files: "conformance ok: N steps in F files" (N = total steps);
+//   every failed step prints a report starting with
+//   `conformance FAILED at step I/N "<label>" (<file> line L)`; the next
+//   files still run, and with several files a last line
+//   `conformance FAILED: K of F files failed` follows. Exit 1 when a step
+//   failed, 2 when some input was unusable (bad JSON, missing fields, ...).
 //
 // How the oracle works
 // --------------------
@@ -26,14 +60,24 @@
 // previous step - just as in the browser. A shell with no element to keep
 // stays in the DOM as an empty element and fails the comparison.
 //
+// Component destroy handshake: when a patch removes the elements of
+// components that are then no longer on the page, the client immediately
+// calls `Rendered.resetRender(cid)` (so that a component the server renders
+// again is rendered in full, not as a skip shell) and pushes
+// `cids_will_destroy`; the harness does the same reset. The later
+// `cids_destroyed` round trip is the `prune` field above.
+//
 // After each step the container's inner HTML, minus the attributes the client
 // itself injects (CLIENT_ATTRIBUTES), must equal the expected `html`. Both
 // sides go through the same HTML parser and serializer, with each element's
 // attributes put in name order, so only differences a browser would show
 // count (`<br/>` vs `<br>` or attribute order do not; text, whitespace,
-// attribute values, elements do). The one exception: whitespace-only text
-// directly inside phx-update="stream" containers is ignored (see
-// dropStreamWhitespace).
+// attribute values, elements do). Stream containers (phx-update="stream")
+// are compared like everything else: the expected `html` must contain the
+// stream items that are in the DOM (the server keeps an HTML model of its
+// streams, including items the client drops itself because of a `limit`).
+// The one exception: whitespace-only text directly inside
+// phx-update="stream" containers is ignored (see dropStreamWhitespace).
 //
 // A step fails when the HTML differs, when the client code throws (for
 // example "Cannot continue render due to missing component"), or when the
@@ -43,11 +87,8 @@
 // phx-update="stream") are turned on and count as errors too.
 //
 // Not modelled: nested LiveViews (each has its own channel), hooks, forms
-// state and focus, and the component destroy handshake (cids removed from the
-// DOM are reset like the client does, but never pruned from the cache).
-//
-// Exit status: 0 and "conformance ok: N steps" on success, 1 on a failed
-// step, 2 on unusable input.
+// state and focus, and the timing of the destroy handshake (a prune is
+// applied where the file puts it).
 
 import { readFileSync } from "node:fs";
 import { JSDOM } from "jsdom";
@@ -100,6 +141,9 @@ class HarnessView {
     this.portalElementIds = new Set();
     this.errors = []; // client-reported errors, each one fails the step
     this.rendered = null;
+    // cids the client has sent `cids_will_destroy` for and not pruned since.
+    this.willDestroy = new Set();
+    this.everPruned = new Set(); // for error messages only
     this.liveSocket = {
       binding: (kind) => `phx-${kind}`,
       getActiveElement: () => document.activeElement,
@@ -165,7 +209,11 @@ class HarnessView {
         }
       }
       for (const cid of cids) {
-        if (DOM.findComponent(this.id, cid) === null) this.rendered.resetRender(cid);
+        // View.maybePushComponentsDestroyed: reset, then cids_will_destroy.
+        if (DOM.findComponent(this.id, cid) === null) {
+          this.rendered.resetRender(cid);
+          this.willDestroy.add(cid);
+        }
       }
     }
   }
@@ -198,6 +246,30 @@ class HarnessView {
       this.performPatch(new DOMPatch(this, this.el, html, streams, null), true);
     }
     return patches.join("\n");
+  }
+
+  // The cids_destroyed reply: View.maybePushComponentsDestroyed → pruneCIDs.
+  // Returns the reasons the client could never have asked for this prune.
+  prune(cids) {
+    const problems = [];
+    for (const cid of cids) {
+      if (DOM.findComponent(this.id, cid) !== null) {
+        problems.push(
+          `prune of cid ${cid}: the component is on the page, the client never sends cids_destroyed for it (a component rendered again after cids_will_destroy must not be deleted)`,
+        );
+      } else if (!this.willDestroy.has(cid)) {
+        problems.push(
+          `prune of cid ${cid}: no patch removed this component from the page since ${this.everPruned.has(cid) ? "it was last pruned" : "the join"}, so the client never sent cids_will_destroy/cids_destroyed for it`,
+        );
+      }
+    }
+    if (problems.length > 0) return problems;
+    for (const cid of cids) {
+      this.willDestroy.delete(cid);
+      this.everPruned.add(cid);
+    }
+    this.rendered.pruneCIDs(cids);
+    return [];
   }
 
   // View.applyDiff: extract r/e/t, dispatch events, apply title.
@@ -290,100 +362,131 @@ const around = (s, at) => JSON.stringify(s.slice(Math.max(0, at - 40), at + 40))
 // ---------------------------------------------------------------------------
 // Input
 
-function fatal(message) {
-  console.error(`conformance: ${message}`);
-  process.exit(2);
-}
+/** Unusable input (exit 2). */
+class InputError extends Error {}
 
 function readSteps(file) {
   let text;
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    fatal(`cannot read ${file}: ${err.message}`);
+    throw new InputError(`cannot read ${file}: ${err.message}`);
   }
   const steps = [];
   text.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
+    const bad = (what) => {
+      throw new InputError(`${file}:${i + 1}: ${what}`);
+    };
     let step;
     try {
       step = JSON.parse(line);
     } catch (err) {
-      fatal(`${file}:${i + 1}: invalid JSON: ${err.message}`);
+      bad(`invalid JSON: ${err.message}`);
     }
-    const bad = (what) => fatal(`${file}:${i + 1}: ${what}`);
-    if (step === null || typeof step !== "object") bad("not a JSON object");
+    if (step === null || typeof step !== "object" || Array.isArray(step)) bad("not a JSON object");
+    const first = steps.length === 0;
     if (typeof step.step !== "string") bad(`"step" must be a string`);
     if (typeof step.view_id !== "string" || step.view_id === "") bad(`"view_id" must be a non-empty string`);
-    if (step.diff === null || typeof step.diff !== "object" || Array.isArray(step.diff)) bad(`"diff" must be an object`);
-    if (typeof step.html !== "string") bad(`"html" must be a string`);
+    if ("prune" in step) {
+      if (first) bad(`"prune" is not allowed on the first line (the join)`);
+      if (!Array.isArray(step.prune) || !step.prune.every((c) => Number.isInteger(c) && c >= 0)) {
+        bad(`"prune" must be an array of component ids (non-negative integers)`);
+      }
+    }
+    const pruneOnly = "prune" in step && !("diff" in step);
+    if (!pruneOnly && (step.diff === null || typeof step.diff !== "object" || Array.isArray(step.diff))) {
+      bad(`"diff" must be an object${first ? "" : ` (it may be omitted only on a line with "prune")`}`);
+    }
+    if (!(pruneOnly && !("html" in step)) && typeof step.html !== "string") {
+      bad(`"html" must be a string${pruneOnly ? "" : ` (it may be omitted only on a line with "prune" and no "diff")`}`);
+    }
     if ("title" in step && typeof step.title !== "string") bad(`"title" must be a string`);
-    if (steps.length > 0 && step.view_id !== steps[0].view_id) {
+    if (!first && step.view_id !== steps[0].view_id) {
       bad(`view_id ${JSON.stringify(step.view_id)} differs from the first line's; one view per file`);
     }
     steps.push({ ...step, lineNo: i + 1 });
   });
-  if (steps.length === 0) fatal(`${file}: no steps`);
+  if (steps.length === 0) throw new InputError(`${file}: no steps`);
   return steps;
 }
 
 // ---------------------------------------------------------------------------
 // Main
 
-function fail(step, index, total, lines) {
-  console.error(`conformance FAILED at step ${index + 1}/${total} "${step.step}" (line ${step.lineNo})`);
-  for (const line of lines) console.error(`  ${line}`);
-  process.exit(1);
+/** A failed step; `lines` are the report's detail lines. */
+class StepFailure extends Error {
+  constructor(lines) {
+    super(lines[0]);
+    this.lines = lines;
+  }
 }
 
 // CONFORMANCE_VERBOSE=1 prints the HTML the client patched with at each step.
 const verbose = Boolean(process.env.CONFORMANCE_VERBOSE);
 
-function run(file) {
-  const steps = readSteps(file);
-  const viewId = steps[0].view_id;
-  const container = document.createElement(CONTAINER_TAG);
-  container.id = viewId;
-  container.setAttribute(client.PHX_SESSION, "");
-  container.setAttribute("data-phx-main", "");
-  document.body.appendChild(container);
-  const view = new HarnessView(container);
+/** Gives every session the same blank page: no leftovers of the previous file. */
+function resetDocument() {
+  document.head.innerHTML = "<title></title>";
+  document.body.replaceChildren();
+  for (const attr of Array.from(document.body.attributes)) document.body.removeAttribute(attr.name);
+}
 
-  // Anything the client prints as an error fails the step (the browser
-  // would show it in the console).
+/**
+ * Calls `fn` with the client's `console.error` output captured: anything the
+ * client prints as an error fails the step (the browser would show it in the
+ * console). Returns [result, thrown error or null, captured messages].
+ */
+function captureConsoleErrors(fn) {
   const consoleErrors = [];
   const originalConsoleError = console.error;
   console.error = (...args) => consoleErrors.push(args.map(String).join(" "));
+  try {
+    return [fn(), null, consoleErrors];
+  } catch (err) {
+    return [undefined, err, consoleErrors];
+  } finally {
+    console.error = originalConsoleError;
+  }
+}
 
-  steps.forEach((step, index) => {
-    let patchHTML = "";
-    try {
-      // The client mutates diffs in place; give it its own copy.
-      patchHTML = view.applyDiff(structuredClone(step.diff), index === 0);
-    } catch (err) {
-      console.error = originalConsoleError;
+function runStep(view, container, step, index) {
+  let patchHTML = "";
+  if ("diff" in step) {
+    // The client mutates diffs in place; give it its own copy.
+    const [html, err, consoleErrors] = captureConsoleErrors(() =>
+      view.applyDiff(structuredClone(step.diff), index === 0),
+    );
+    if (err) {
       const stack = (err.stack || "").split("\n").slice(1, 4).map((l) => l.trim());
-      fail(step, index, steps.length, [
+      throw new StepFailure([
         `client threw: ${err.message}`,
         ...stack,
         ...consoleErrors.map((e) => `console.error: ${e}`),
       ]);
     }
+    patchHTML = html;
     if (verbose) {
       console.log(`step ${index + 1} "${step.step}": patch ${JSON.stringify(patchHTML)}`);
     }
     const errors = [...view.errors, ...consoleErrors.map((e) => `console.error: ${e}`)];
     if (errors.length > 0) {
-      console.error = originalConsoleError;
-      fail(step, index, steps.length, ["client reported errors:", ...errors.map((e) => `  ${e}`)]);
+      throw new StepFailure(["client reported errors:", ...errors.map((e) => `  ${e}`)]);
     }
+  }
 
+  if ("prune" in step) {
+    const problems = view.prune(step.prune);
+    if (problems.length > 0) throw new StepFailure(problems);
+    if (verbose) console.log(`step ${index + 1} "${step.step}": pruned ${JSON.stringify(step.prune)}`);
+  }
+
+  if ("html" in step) {
     const expected = normalizeHTML(step.html);
     const actual = visibleHTML(container);
     if (actual !== expected) {
-      console.error = originalConsoleError;
       const at = firstDifference(expected, actual);
-      fail(step, index, steps.length, [
+      throw new StepFailure([
         `HTML differs at offset ${at} (expected ${expected.length} chars, actual ${actual.length})`,
         `expected near: ${around(expected, at)}`,
         `actual near:   ${around(actual, at)}`,
@@ -392,19 +495,78 @@ function run(file) {
         `patch the client rendered: ${JSON.stringify(clip(patchHTML))}`,
       ]);
     }
-    if ("title" in step && document.title !== step.title) {
-      console.error = originalConsoleError;
-      fail(step, index, steps.length, [
-        `title differs: expected ${JSON.stringify(step.title)}, actual ${JSON.stringify(document.title)}`,
-      ]);
+  }
+  if ("title" in step && document.title !== step.title) {
+    throw new StepFailure([
+      `title differs: expected ${JSON.stringify(step.title)}, actual ${JSON.stringify(document.title)}`,
+    ]);
+  }
+}
+
+/**
+ * Runs one file as a fresh session. Returns {status: "ok", steps},
+ * {status: "failed"} (report printed) or {status: "unusable"} (printed).
+ */
+function runFile(file) {
+  let steps;
+  try {
+    steps = readSteps(file);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    console.error(`conformance: ${err.message}`);
+    return { status: "unusable" };
+  }
+  resetDocument();
+  const container = document.createElement(CONTAINER_TAG);
+  container.id = steps[0].view_id;
+  container.setAttribute(client.PHX_SESSION, "");
+  container.setAttribute("data-phx-main", "");
+  document.body.appendChild(container);
+  const view = new HarnessView(container);
+
+  for (const [index, step] of steps.entries()) {
+    try {
+      runStep(view, container, step, index);
+    } catch (err) {
+      const lines = err instanceof StepFailure ? err.lines : [`harness error: ${err.stack || err}`];
+      console.error(`conformance FAILED at step ${index + 1}/${steps.length} "${step.step}" (${file} line ${step.lineNo})`);
+      for (const line of lines) console.error(`  ${line}`);
+      resetDocument();
+      return { status: "failed" };
     }
-  });
-
-  console.error = originalConsoleError;
-  console.log(`conformance ok: ${steps.length} steps`);
+  }
+  resetDocument();
+  return { status: "ok", steps: steps.length };
 }
 
-if (process.argv.length !== 3) {
-  fatal("usage: node tests/js/conformance.mjs <file.ndjson>");
+function main(files) {
+  if (files.length === 0) {
+    console.error("usage: node tests/js/conformance.mjs <file.ndjson> [<file.ndjson> ...]");
+    process.exit(2);
+  }
+  const started = performance.now();
+  let totalSteps = 0;
+  const failed = [];
+  const unusable = [];
+  for (const file of files) {
+    const result = runFile(file);
+    if (result.status === "ok") totalSteps += result.steps;
+    else if (result.status === "failed") failed.push(file);
+    else unusable.push(file);
+  }
+  const elapsed = `${Math.round(performance.now() - started)} ms`;
+  if (failed.length === 0 && unusable.length === 0) {
+    if (files.length === 1) console.log(`conformance ok: ${totalSteps} steps`);
+    else console.log(`conformance ok: ${totalSteps} steps in ${files.length} files`);
+    return 0;
+  }
+  if (files.length > 1) {
+    const parts = [];
+    if (failed.length > 0) parts.push(`${failed.length} of ${files.length} files failed`);
+    if (unusable.length > 0) parts.push(`${unusable.length} of ${files.length} files unusable`);
+    console.error(`conformance FAILED: ${parts.join(", ")} (${totalSteps} steps ok in the other files, ${elapsed})`);
+  }
+  return unusable.length > 0 ? 2 : 1;
 }
-run(process.argv[2]);
+
+process.exitCode = main(process.argv.slice(2));

@@ -28,11 +28,20 @@ pub struct Renderer {
     streams: StreamRefs,
     /// Guest ids of components dropped because the client lost them, for the view.
     dropped: Vec<u32>,
+    /// Keep a model of every stream's elements so that [`Renderer::html`] shows them.
+    keep_stream_html: bool,
 }
 
 impl Renderer {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A renderer that also keeps the HTML of stream elements (as the browser places them),
+    /// so that [`Renderer::html`] is the whole page. For tests and debugging: a live session
+    /// does not keep stream items.
+    pub fn keeping_stream_html() -> Self {
+        Self { keep_stream_html: true, ..Self::default() }
     }
 
     /// Applies one render of the view and returns what the client must receive: the whole
@@ -51,8 +60,8 @@ impl Renderer {
         Ok(self.html())
     }
 
-    /// The HTML of the current tree, components included. Stream items are not kept, so a
-    /// stream renders empty after the first render.
+    /// The HTML of the current tree, components included. Stream elements are included only
+    /// by a renderer made with [`Renderer::keeping_stream_html`] (and in the dead render).
     pub fn html(&self) -> String {
         let mut out = String::new();
         if let Some(root) = &self.root {
@@ -109,6 +118,7 @@ impl Renderer {
         if root_replaced {
             self.components.forget_client();
         }
+        let capture_streams = capture_streams || self.keep_stream_html;
         let mut pass =
             Pass::new(parts.nodes, &self.templates, &mut self.components, &mut self.streams, capture_streams);
         let (root, diff) = match old {

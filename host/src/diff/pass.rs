@@ -406,12 +406,13 @@ impl<'a> Pass<'a> {
         Ok((children, Value::Object(json)))
     }
 
-    fn diff_stream(&mut self, old: StreamNode, ops: StreamOps, depth: usize) -> Diffed {
+    fn diff_stream(&mut self, mut old: StreamNode, ops: StreamOps, depth: usize) -> Diffed {
         if ops.inserts.is_empty() && ops.deletes.is_empty() && !ops.reset {
-            return Ok((Node::Stream(StreamNode { html: None, ..old }), None));
+            return Ok((Node::Stream(old), None));
         }
         let opened = self.scope.open_local();
-        let (entries, wire_ops, html) = self.stream_items(&old.template, &old.reference, ops, depth)?;
+        let previous = old.html.take();
+        let (entries, wire_ops, html) = self.stream_items(&old.template, &old.reference, ops, previous, depth)?;
         let local = self.scope.close_local(opened);
         let json = comprehension_json(None, entries, Some(wire_ops), local);
         Ok((Node::Stream(StreamNode { html, ..old }), Some(json)))
@@ -420,14 +421,14 @@ impl<'a> Pass<'a> {
     fn full_stream(&mut self, ops: StreamOps, old: Option<Node>, depth: usize) -> Full {
         let template = self.template(ops.template)?;
         // A stream keeps its ref for its whole life, even when its template changes.
-        let reference = match old {
-            Some(Node::Stream(old)) if old.name == ops.name => old.reference,
-            _ => self.streams.allocate(self.owner),
+        let (reference, previous) = match old {
+            Some(Node::Stream(old)) if old.name == ops.name => (old.reference, old.html),
+            _ => (self.streams.allocate(self.owner), None),
         };
         let statics = self.scope.reference(&template);
         let opened = self.scope.open_local();
         let name = ops.name.clone();
-        let (entries, wire_ops, html) = self.stream_items(&template, &reference, ops, depth)?;
+        let (entries, wire_ops, html) = self.stream_items(&template, &reference, ops, previous, depth)?;
         let local = self.scope.close_local(opened);
         let json = comprehension_json(Some(statics), entries, Some(wire_ops), local);
         Ok((Node::Stream(StreamNode { template, name, reference, html }), json))
@@ -439,11 +440,15 @@ impl<'a> Pass<'a> {
         template: &Arc<KnownTemplate>,
         reference: &str,
         ops: StreamOps,
+        previous: Option<StreamHtml>,
         depth: usize,
-    ) -> Result<(Map<String, Value>, Value, Option<String>), DiffError> {
+    ) -> Result<(Map<String, Value>, Value, Option<StreamHtml>), DiffError> {
         let mut entries = Map::new();
         let mut inserts = Vec::with_capacity(ops.inserts.len());
-        let mut html = self.capture_streams.then(StreamHtml::default);
+        let mut html = self.capture_streams.then(|| previous.unwrap_or_default());
+        if let Some(html) = &mut html {
+            html.apply_removals(ops.reset, &ops.deletes);
+        }
         for (i, insert) in ops.inserts.into_iter().enumerate() {
             check_slots(template, ops.template, insert.slots.len())?;
             let (children, full) = self.full_slots(insert.slots, depth)?;
@@ -467,17 +472,26 @@ impl<'a> Pass<'a> {
         if ops.reset {
             wire_ops.push(Value::from(true));
         }
-        Ok((entries, Value::Array(wire_ops), html.map(StreamHtml::into_html)))
+        Ok((entries, Value::Array(wire_ops), html))
     }
 }
 
-/// The first render of a stream's items as the client would place them, for the dead render.
-#[derive(Default)]
-struct StreamHtml {
+/// A stream's elements as the client places them (`dom_patch.ts`): kept only for the dead
+/// render and, in tests, as the host's own model of what the browser shows.
+#[derive(Debug, Clone, Default)]
+pub(super) struct StreamHtml {
     items: Vec<(String, String)>,
 }
 
 impl StreamHtml {
+    /// A reset removes every element, then deletes remove theirs; inserts come after.
+    fn apply_removals(&mut self, reset: bool, deletes: &[String]) {
+        if reset {
+            self.items.clear();
+        }
+        self.items.retain(|(id, _)| !deletes.contains(id));
+    }
+
     fn insert(&mut self, dom_id: &str, html: String, at: i32, limit: Option<i32>, update_only: bool) {
         if let Some(existing) = self.items.iter_mut().find(|(id, _)| id == dom_id) {
             existing.1 = html;
@@ -502,8 +516,10 @@ impl StreamHtml {
         }
     }
 
-    fn into_html(self) -> String {
-        self.items.into_iter().map(|(_, html)| html).collect()
+    pub fn write(&self, out: &mut String) {
+        for (_, html) in &self.items {
+            out.push_str(html);
+        }
     }
 }
 

@@ -74,8 +74,9 @@ pub(super) struct StreamNode {
     pub template: Arc<KnownTemplate>,
     pub name: String,
     pub reference: String,
-    /// The items of the first render, kept only for the dead render's HTML.
-    pub html: Option<String>,
+    /// The elements as the browser shows them, kept only for the dead render and for tests
+    /// (`Renderer::keep_stream_html`).
+    pub html: Option<super::pass::StreamHtml>,
 }
 
 /// Looks up a component's tree while writing HTML.
@@ -95,7 +96,11 @@ impl Node {
                     write_statics(&keyed.template.statics, &item.slots, out, components);
                 }
             }
-            Node::Stream(stream) => out.push_str(stream.html.as_deref().unwrap_or("")),
+            Node::Stream(stream) => {
+                if let Some(html) = &stream.html {
+                    html.write(out);
+                }
+            }
             Node::Component(cid) => {
                 if let Some(tree) = components.tree(*cid) {
                     tree.write_html(out, components);

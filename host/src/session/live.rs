@@ -60,9 +60,18 @@ impl<V: View> LiveSession<V> {
     }
 
     /// A connected mount: returns the session and the join reply's `response`.
-    pub async fn join(mut view: V, request: MountRequest) -> Result<(Self, Value), SessionError> {
+    pub async fn join(view: V, request: MountRequest) -> Result<(Self, Value), SessionError> {
+        Self::join_with(view, request, Renderer::new()).await
+    }
+
+    /// [`LiveSession::join`] with a given renderer (tests use one that keeps stream HTML).
+    pub async fn join_with(
+        mut view: V,
+        request: MountRequest,
+        renderer: Renderer,
+    ) -> Result<(Self, Value), SessionError> {
         Self::mount(&mut view, request).await?;
-        let mut session = Self { view, renderer: Renderer::new(), title: None };
+        let mut session = Self { view, renderer, title: None };
         let rendered = session.render(None).await?;
         let response = json!({ "rendered": rendered, "liveview_version": LIVEVIEW_VERSION });
         Ok((session, response))

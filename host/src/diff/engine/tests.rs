@@ -543,3 +543,35 @@ fn a_comprehension_inside_a_component_carries_its_own_template_table() {
                            "r": 1, "s": ["<ul>", "</ul>"]}}}),
     );
 }
+
+#[test]
+fn a_renderer_keeping_stream_html_models_the_browser() {
+    let mut r = Renderer::keeping_stream_html();
+    let mut a = Arena::default();
+    a.template(20, &["<ul id=\"s\" phx-update=\"stream\">", "</ul>"]).template(21, &["<li id=\"", "\">", "</li>"]);
+    let mut step = |a: &mut Arena, inserts: &[(&'static str, i32, &str)], deletes: &[&str], reset: bool| {
+        let inserts = inserts
+            .iter()
+            .map(|(id, at, text)| {
+                let (i, t) = (a.text(id), a.text(text));
+                (*id, *at, vec![i, t])
+            })
+            .collect();
+        let stream = a.stream("s", 21, inserts, deletes, reset);
+        let root = a.tree(20, &[stream]);
+        r.render(a.finish(root)).expect("valid");
+        r.html()
+    };
+    assert_eq!(
+        step(&mut a, &[("a", -1, "A"), ("b", -1, "B")], &[], false),
+        "<ul id=\"s\" phx-update=\"stream\"><li id=\"a\">A</li><li id=\"b\">B</li></ul>"
+    );
+    assert_eq!(
+        step(&mut a, &[("c", 1, "C"), ("a", 0, "A2")], &["b"], false),
+        "<ul id=\"s\" phx-update=\"stream\"><li id=\"a\">A2</li><li id=\"c\">C</li></ul>"
+    );
+    assert_eq!(
+        step(&mut a, &[("d", 0, "D")], &[], true),
+        "<ul id=\"s\" phx-update=\"stream\"><li id=\"d\">D</li></ul>"
+    );
+}
