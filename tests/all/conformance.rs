@@ -132,3 +132,28 @@ async fn contacts_diffs_merge_to_the_host_render_in_the_official_client() {
     assert_eq!(session.html().matches("<li id=\"activity-").count(), 10, "the feed keeps ten entries");
     check_with_client("contacts", &steps);
 }
+
+/// Runs several independent sessions through the client in one Node process.
+pub fn check_many_with_client(sessions: &[(String, Vec<Value>)]) {
+    let root = repo_root();
+    let out = root.join("target/conformance/many");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).expect("output dir");
+    let mut files = Vec::with_capacity(sessions.len());
+    for (name, steps) in sessions {
+        let file = out.join(format!("{name}.ndjson"));
+        let body: String = steps.iter().map(|s| format!("{s}\n")).collect();
+        std::fs::write(&file, body).expect("write steps");
+        files.push(file);
+    }
+    let output = Command::new("node")
+        .current_dir(&root)
+        .arg(Path::new("tests/js/conformance.mjs"))
+        .args(&files)
+        .output()
+        .expect("node runs (install Node.js)");
+    let report = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let total: usize = sessions.iter().map(|(_, s)| s.len()).sum();
+    assert!(output.status.success(), "the client disagrees with the host:\n{report}");
+    assert!(report.contains(&format!("conformance ok: {total} steps in {} files", sessions.len())), "{report}");
+}

@@ -8,5 +8,6 @@
 mod conformance;
 mod e2e;
 mod faults;
+mod property;
 mod protocol_flow;
 mod support;

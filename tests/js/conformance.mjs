@@ -91,7 +91,15 @@
 // applied where the file puts it).
 
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { JSDOM } from "jsdom";
+
+// The HTML parser jsdom itself uses (its dependency, resolved from jsdom's
+// own location): parses the expected HTML without building a DOM.
+const parse5 = await import(
+  pathToFileURL(createRequire(fileURLToPath(import.meta.resolve("jsdom"))).resolve("parse5")).href
+);
 
 // ---------------------------------------------------------------------------
 // DOM environment. Installed before any client code runs: the client reads
@@ -295,59 +303,152 @@ class HarnessView {
 // ---------------------------------------------------------------------------
 // Comparison helpers
 
-/**
- * Puts every element's attributes in name order. Attribute order carries no
- * meaning, and morphdom keeps an updated element's existing attributes in
- * place and appends new ones, so the DOM's order can differ from a fresh
- * render's.
- */
-function sortAttributes(root) {
-  for (const el of root.querySelectorAll("*")) {
-    const attrs = Array.from(el.attributes, (a) => [a.namespaceURI, a.name, a.value]);
-    attrs.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-    for (const [ns, name] of attrs) el.removeAttributeNS(ns, name.split(":").pop());
-    for (const [ns, name, value] of attrs) el.setAttributeNS(ns, name, value);
-    if (el.localName === "template") sortAttributes(el.content);
-  }
-}
+// Both sides of the comparison are serialized by `canonicalHTML`, an HTML
+// serializer (the HTML standard's fragment serialization algorithm, as
+// `innerHTML` uses it) with two normalizations built in:
+//
+//  * Every element's attributes are written in name order. Attribute order
+//    carries no meaning, and morphdom keeps an updated element's existing
+//    attributes in place and appends new ones, so the DOM's order can differ
+//    from a fresh render's.
+//  * Whitespace-only text nodes directly inside phx-update="stream"
+//    containers are dropped. Stream items live only in the DOM: the client
+//    renders each item once and morphdom then re-syncs the container's text
+//    nodes against a render without the old items, so the whitespace between
+//    stream children never matches a fresh render, in the browser either.
+//    Nothing else about whitespace is relaxed.
+//
+// It walks the live tree without copying or mutating it (the attributes the
+// client injects are skipped on the actual side instead of being removed from
+// a clone), which keeps the per-step cost well below the client's own patch.
 
-/**
- * Drops whitespace-only text nodes directly inside phx-update="stream"
- * containers. Stream items live only in the DOM: the client renders each
- * item once and morphdom then re-syncs the container's text nodes against a
- * render without the old items, so the whitespace between stream children
- * never matches a fresh render, in the browser either. Nothing else about
- * whitespace is relaxed.
- */
-function dropStreamWhitespace(root) {
-  for (const el of root.querySelectorAll('[phx-update="stream"]')) {
-    for (const node of Array.from(el.childNodes)) {
-      if (node.nodeType === Node.TEXT_NODE && node.data.trim() === "") node.remove();
+const HTML_NS = "http://www.w3.org/1999/xhtml";
+const SVG_NS = "http://www.w3.org/2000/svg";
+const MATHML_NS = "http://www.w3.org/1998/Math/MathML";
+const VOID_ELEMENTS = new Set([
+  "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr",
+  "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+]);
+// Text inside these is written verbatim (jsdom runs with scripting disabled,
+// so <noscript> is not among them).
+const RAW_TEXT_ELEMENTS = new Set(["style", "script", "xmp", "iframe", "noembed", "noframes", "plaintext"]);
+
+const escapeText = (s) =>
+  s.replace(/&/g, "&amp;").replace(/\u00a0/g, "&nbsp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeAttr = (s) =>
+  s.replace(/&/g, "&amp;").replace(/\u00a0/g, "&nbsp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const byName = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+function serializeChildren(parent, skipAttrs, out) {
+  const isElement = parent.nodeType === Node.ELEMENT_NODE;
+  const inStream = isElement && parent.getAttribute("phx-update") === "stream";
+  const rawText = isElement && parent.namespaceURI === HTML_NS && RAW_TEXT_ELEMENTS.has(parent.localName);
+  for (let node = parent.firstChild; node !== null; node = node.nextSibling) {
+    switch (node.nodeType) {
+      case Node.ELEMENT_NODE:
+        serializeElement(node, skipAttrs, out);
+        break;
+      case Node.TEXT_NODE: {
+        const data = node.data;
+        if (inStream && data.trim() === "") break;
+        out.push(rawText ? data : escapeText(data));
+        break;
+      }
+      case Node.COMMENT_NODE:
+        out.push(`<!--${node.data}-->`);
+        break;
+      case Node.PROCESSING_INSTRUCTION_NODE:
+        out.push(`<?${node.target} ${node.data}>`);
+        break;
+      default:
+        break;
     }
   }
 }
 
-/** Applies the comparison's normalizations to a parsed tree. */
-function canonicalize(root) {
-  sortAttributes(root);
-  dropStreamWhitespace(root);
-  return root.innerHTML;
-}
-
-/** Inner HTML of the container as a user sees it: client-only attributes removed. */
-function visibleHTML(container) {
-  const copy = container.cloneNode(true);
-  for (const attr of CLIENT_ATTRIBUTES) {
-    for (const el of copy.querySelectorAll(`[${attr}]`)) el.removeAttribute(attr);
+function serializeElement(el, skipAttrs, out) {
+  const ns = el.namespaceURI;
+  const tag = ns === HTML_NS || ns === SVG_NS || ns === MATHML_NS ? el.localName : el.tagName;
+  const attrs = [];
+  const list = el.attributes;
+  for (let i = 0; i < list.length; i++) {
+    const attr = list[i];
+    if (skipAttrs !== null && skipAttrs.has(attr.name)) continue;
+    attrs.push([attr.name, attr.value]);
   }
-  return canonicalize(copy);
+  attrs.sort(byName);
+  out.push(`<${tag}`);
+  for (const [name, value] of attrs) out.push(` ${name}="${escapeAttr(value)}"`);
+  out.push(">");
+  if (ns === HTML_NS && VOID_ELEMENTS.has(tag)) return;
+  serializeChildren(ns === HTML_NS && tag === "template" ? el.content : el, skipAttrs, out);
+  out.push(`</${tag}>`);
 }
 
-/** `html` parsed inside a container element and serialized again. */
+/** Canonical inner HTML of `root`, leaving out the attribute names in `skipAttrs`. */
+function canonicalHTML(root, skipAttrs = null) {
+  const out = [];
+  serializeChildren(root, skipAttrs, out);
+  return out.join("");
+}
+
+const CLIENT_ATTRIBUTE_SET = new Set(CLIENT_ATTRIBUTES);
+
+/** Inner HTML of the container as a user sees it: client-only attributes left out. */
+function visibleHTML(container) {
+  return canonicalHTML(container, CLIENT_ATTRIBUTE_SET);
+}
+
+// The expected side: `html` parsed as the inner HTML of a container element
+// (the fragment parsing algorithm with a <div> context, what `innerHTML =`
+// does in jsdom and in browsers) by parse5 into plain objects, and written by
+// the same serializer rules as canonicalHTML. Same parser, same options as
+// jsdom (scripting disabled), so the tree is the one `innerHTML =` would
+// build, without the cost of building DOM nodes.
+const PARSE_CONTEXT = parse5.parseFragment(`<${CONTAINER_TAG}></${CONTAINER_TAG}>`).childNodes[0];
+const PARSE_OPTIONS = { scriptingEnabled: false };
+
+function serializeParsedChildren(parent, out) {
+  const isElement = typeof parent.tagName === "string";
+  const inStream = isElement && parent.attrs.some((a) => a.name === "phx-update" && !a.prefix && a.value === "stream");
+  const rawText = isElement && parent.namespaceURI === HTML_NS && RAW_TEXT_ELEMENTS.has(parent.tagName);
+  for (const node of parent.childNodes) {
+    switch (node.nodeName) {
+      case "#text":
+        if (inStream && node.value.trim() === "") break;
+        out.push(rawText ? node.value : escapeText(node.value));
+        break;
+      case "#comment":
+        out.push(`<!--${node.data}-->`);
+        break;
+      case "#documentType":
+        break;
+      default: {
+        const attrs = node.attrs.map((a) => [a.prefix ? `${a.prefix}:${a.name}` : a.name, a.value]);
+        attrs.sort(byName);
+        out.push(`<${node.tagName}`);
+        for (const [name, value] of attrs) out.push(` ${name}="${escapeAttr(value)}"`);
+        out.push(">");
+        if (node.namespaceURI === HTML_NS && VOID_ELEMENTS.has(node.tagName)) break;
+        serializeParsedChildren(node.namespaceURI === HTML_NS && node.tagName === "template" ? node.content : node, out);
+        out.push(`</${node.tagName}>`);
+      }
+    }
+  }
+}
+
+/** `html` parsed inside a container element and serialized canonically. */
 function normalizeHTML(html) {
+  const out = [];
+  serializeParsedChildren(parse5.parseFragment(PARSE_CONTEXT, html, PARSE_OPTIONS), out);
+  return out.join("");
+}
+
+/** The same through jsdom's `innerHTML` (CONFORMANCE_CHECK_PARSER=1 compares the two). */
+function normalizeHTMLWithDOM(html) {
   const el = document.createElement(CONTAINER_TAG);
   el.innerHTML = html;
-  return canonicalize(el);
+  return canonicalHTML(el);
 }
 
 function firstDifference(a, b) {
@@ -424,6 +525,9 @@ class StepFailure extends Error {
 
 // CONFORMANCE_VERBOSE=1 prints the HTML the client patched with at each step.
 const verbose = Boolean(process.env.CONFORMANCE_VERBOSE);
+// CONFORMANCE_CHECK_PARSER=1 (selftest): also normalizes each expected HTML
+// through jsdom's innerHTML and fails if that differs from the fast path.
+const checkParser = Boolean(process.env.CONFORMANCE_CHECK_PARSER);
 
 /** Gives every session the same blank page: no leftovers of the previous file. */
 function resetDocument() {
@@ -483,6 +587,16 @@ function runStep(view, container, step, index) {
 
   if ("html" in step) {
     const expected = normalizeHTML(step.html);
+    if (checkParser) {
+      const viaDOM = normalizeHTMLWithDOM(step.html);
+      if (viaDOM !== expected) {
+        throw new StepFailure([
+          "harness: parse5 and jsdom normalize the expected HTML differently",
+          `parse5: ${JSON.stringify(clip(expected))}`,
+          `jsdom:  ${JSON.stringify(clip(viaDOM))}`,
+        ]);
+      }
+    }
     const actual = visibleHTML(container);
     if (actual !== expected) {
       const at = firstDifference(expected, actual);

@@ -55,6 +55,10 @@ impl Components {
         self.states.get_mut(&cid)
     }
 
+    pub fn cid_of(&self, gid: u32) -> Option<u32> {
+        self.by_gid.get(&gid).copied()
+    }
+
     /// The guest id behind a cid the client sent.
     pub fn gid_of(&self, cid: u32) -> Option<u32> {
         self.states.get(&cid).map(|s| s.gid)

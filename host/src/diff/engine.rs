@@ -75,6 +75,11 @@ impl Renderer {
         self.components.gid_of(cid)
     }
 
+    /// The cid the client knows guest component `id` by, if it exists.
+    pub fn component_cid(&self, id: u32) -> Option<u32> {
+        self.components.cid_of(id)
+    }
+
     /// `cids_will_destroy`: these components are about to be destroyed unless rendered again.
     pub fn components_will_destroy(&mut self, cids: &[u32]) {
         self.components.mark(cids);

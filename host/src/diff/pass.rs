@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::component::Components;
 use super::error::DiffError;
-use super::parts::{PartItem, PartNode, StreamOps};
+use super::parts::{PartItem, PartNode, StreamInsert, StreamOps};
 use super::statics::StaticsScope;
 use super::tree::{Item, ItemKey, Keyed, KnownTemplate, Node, StreamNode, Tree};
 use super::wire;
@@ -449,7 +449,13 @@ impl<'a> Pass<'a> {
         if let Some(html) = &mut html {
             html.apply_removals(ops.reset, &ops.deletes);
         }
-        for (i, insert) in ops.inserts.into_iter().enumerate() {
+        // One element per DOM id and render: the last insert of an id wins (as in Phoenix);
+        // two elements with one id would break the page.
+        let mut seen = HashSet::with_capacity(ops.inserts.len());
+        let mut unique: Vec<StreamInsert> =
+            ops.inserts.into_iter().rev().filter(|i| seen.insert(i.dom_id.clone())).collect();
+        unique.reverse();
+        for (i, insert) in unique.into_iter().enumerate() {
             check_slots(template, ops.template, insert.slots.len())?;
             let (children, full) = self.full_slots(insert.slots, depth)?;
             if let Some(html) = &mut html {
