@@ -14,7 +14,9 @@
 //      the good files of the group together must print
 //      "conformance ok: <total steps> steps in <F> files"; all files of the
 //      group together must fail exactly the bad ones, each at its last step,
-//      and still run every good file;
+//      and still run every good file (the good-files run also checks, with
+//      CONFORMANCE_CHECK_PARSER=1, that the harness's fast parse of the
+//      expected HTML agrees with jsdom's innerHTML);
 //   3. a speed check: ~4000 generated steps in 100 files (a contacts-like
 //      page: component rows re-ordered and edited, a stream feed with a
 //      limit, title changes) in one process. Prints the time; fails only
@@ -56,10 +58,13 @@ const stepCount = (file) =>
 const label = (file) => relative(fixturesDir, file);
 
 /** Runs conformance.mjs on `files` in a child process: {res: {status, error}, ms, output}. */
-function runConformance(files, timeout = 60_000) {
+function runConformance(files, timeout = 60_000, env = {}) {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [conformance, ...files], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [conformance, ...files], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
@@ -143,7 +148,8 @@ for (const [name, files] of groups) {
   const good = files.filter((f) => !isBad(f));
   const bad = files.filter(isBad);
   if (good.length >= 2) {
-    const { res, ms, output } = await runConformance(good);
+    // Also checks that the fast parse of the expected HTML matches jsdom's.
+    const { res, ms, output } = await runConformance(good, 60_000, { CONFORMANCE_CHECK_PARSER: "1" });
     const steps = good.reduce((n, f) => n + stepCount(f), 0);
     const want = `conformance ok: ${steps} steps in ${good.length} files`;
     report(

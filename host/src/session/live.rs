@@ -181,3 +181,120 @@ fn cids(payload: &Value) -> Result<Vec<u32>, SessionError> {
         .map(|cids| cids.iter().filter_map(Value::as_u64).filter_map(|c| u32::try_from(c).ok()).collect())
         .ok_or_else(|| SessionError::BadPayload("`cids` must be a list of component ids".into()))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{LiveSession, MountRequest};
+    use crate::diff::{PartNode, Parts, Template};
+    use crate::runtime::{Effects, GuestError, MountContext, View};
+
+    /// A view written directly against the `View` trait: renders `<p>{n}</p>`, and on events
+    /// sets the title, pushes events and replies as the event name says.
+    #[derive(Default)]
+    struct Scripted {
+        n: u64,
+        effects: Effects,
+        sent_template: bool,
+    }
+
+    impl View for Scripted {
+        async fn mount(&mut self, _ctx: MountContext) -> Result<(), GuestError> {
+            Ok(())
+        }
+
+        async fn handle_params(&mut self, _url: &str, _params: &Value) -> Result<(), GuestError> {
+            Ok(())
+        }
+
+        async fn handle_event(
+            &mut self,
+            name: &str,
+            value: &Value,
+            _target: Option<u32>,
+        ) -> Result<Option<Value>, GuestError> {
+            match name {
+                "title" => self.effects.title = Some("Same".into()),
+                "events" => {
+                    self.effects.events.push(("after".into(), json!({"x": 1}), false));
+                    self.effects.events.push(("before".into(), json!(null), true));
+                }
+                "hook" => return Ok(Some(json!({"echo": value}))),
+                "bump" => self.n += 1,
+                _ => return Err(GuestError::View(format!("unknown event {name:?}"))),
+            }
+            Ok(None)
+        }
+
+        async fn handle_info(&mut self, _message: &Value) -> Result<(), GuestError> {
+            Ok(())
+        }
+
+        async fn render(&mut self) -> Result<Parts, GuestError> {
+            let new_templates = if std::mem::replace(&mut self.sent_template, true) {
+                vec![]
+            } else {
+                vec![Template { id: 1, statics: vec!["<p>".into(), "</p>".into()] }]
+            };
+            let nodes = vec![PartNode::Text(self.n.to_string()), PartNode::Tree { template: 1, slots: vec![0] }];
+            Ok(Parts { new_templates, nodes, root: 1, components: vec![] })
+        }
+
+        async fn components_destroyed(&mut self, _ids: Vec<u32>) -> Result<(), GuestError> {
+            Ok(())
+        }
+
+        fn take_effects(&mut self) -> Effects {
+            std::mem::take(&mut self.effects)
+        }
+    }
+
+    async fn joined() -> LiveSession<Scripted> {
+        let request = MountRequest { url: "http://h/v".into(), session: json!({}), connect_params: Some(json!({})) };
+        LiveSession::join(Scripted::default(), request).await.expect("join").0
+    }
+
+    fn click(event: &str) -> Value {
+        json!({"type": "click", "event": event, "value": {"k": "v"}})
+    }
+
+    #[tokio::test]
+    async fn replies_carry_title_events_and_hook_replies() {
+        let mut s = joined().await;
+        assert_eq!(s.event(&click("title")).await, Ok(json!({"diff": {"t": "Same"}})));
+        // The same title again is not re-sent.
+        assert_eq!(s.event(&click("title")).await, Ok(json!({})));
+        assert_eq!(
+            s.event(&click("events")).await,
+            Ok(json!({"diff": {"e": [["after", {"x": 1}], ["before", null, true]]}}))
+        );
+        assert_eq!(
+            s.event(&json!({"type": "hook", "event": "hook", "value": {"a": 1}})).await,
+            Ok(json!({"diff": {"r": {"echo": {"a": 1}}}}))
+        );
+        assert_eq!(s.event(&click("bump")).await, Ok(json!({"diff": {"0": "1"}})));
+    }
+
+    #[tokio::test]
+    async fn built_in_and_bad_events() {
+        let mut s = joined().await;
+        assert_eq!(
+            s.event(&json!({"type": "click", "event": "lv:clear-flash", "value": {"key": "info"}})).await,
+            Ok(json!({}))
+        );
+        assert!(matches!(s.event(&click("lv:other")).await, Err(super::SessionError::BadPayload(_))));
+        assert!(matches!(s.event(&json!({"type": "click"})).await, Err(super::SessionError::BadPayload(_))));
+        // An event for a component that does not exist gets an empty reply.
+        assert_eq!(s.event(&json!({"type": "click", "event": "bump", "value": {}, "cid": 9})).await, Ok(json!({})));
+        assert!(matches!(s.event(&click("nope")).await, Err(super::SessionError::Guest(GuestError::View(_)))));
+    }
+
+    #[tokio::test]
+    async fn the_destroy_handshake_replies_with_the_removed_cids() {
+        let mut s = joined().await;
+        assert_eq!(s.components_will_destroy(&json!({"cids": [4]})), Ok(json!({})));
+        assert_eq!(s.components_destroyed(&json!({"cids": [4]})).await, Ok(json!({"cids": []})));
+        assert!(s.components_destroyed(&json!({"nope": 1})).await.is_err());
+    }
+}

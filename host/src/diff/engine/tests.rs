@@ -575,3 +575,114 @@ fn a_renderer_keeping_stream_html_models_the_browser() {
         "<ul id=\"s\" phx-update=\"stream\"><li id=\"d\">D</li></ul>"
     );
 }
+
+/// `diff_test.exs` "change tracking with minimal diff updates" / "... when no key is given":
+/// `<ul><li :for={item <- @items} :key={item.id}>Outside assign: {@count} Inside assign: {item.name}</li></ul>`.
+fn minimal_diff_list(a: &mut Arena, count: &str, items: &[(&str, &str)], keyed: bool, define: bool) -> Parts {
+    if define {
+        a.template(1, &["<ul>\n  ", "\n</ul>"])
+            .template(2, &["<li>\n    Outside assign: ", " Inside assign: ", "\n  </li>"]);
+    }
+    let items = items
+        .iter()
+        .map(|(id, name)| {
+            let (c, n) = (a.text(count), a.text(name));
+            (keyed.then_some(*id), Some(vec![c, n]))
+        })
+        .collect();
+    let list = a.keyed(2, items);
+    let root = a.tree(1, &[list]);
+    a.finish(root)
+}
+
+#[test]
+fn phoenix_change_tracking_with_minimal_diff_updates() {
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    check(
+        &mut r,
+        minimal_diff_list(&mut a, "0", &[("1", "First"), ("2", "Second")], true, true),
+        json!({"0": {"k": {"0": {"0": "0", "1": "First"}, "1": {"0": "0", "1": "Second"}, "kc": 2}, "s": 0},
+               "p": {"0": ["<li>\n    Outside assign: ", " Inside assign: ", "\n  </li>"], "1": ["<ul>\n  ", "\n</ul>"]}, "s": 1}),
+    );
+    check(
+        &mut r,
+        minimal_diff_list(&mut a, "0", &[("2", "Second"), ("1", "First")], true, false),
+        json!({"0": {"k": {"0": 1, "1": 0, "kc": 2, "km": true}}}),
+    );
+    check(
+        &mut r,
+        minimal_diff_list(&mut a, "1", &[("2", "Second"), ("1", "First")], true, false),
+        json!({"0": {"k": {"0": {"0": "1"}, "1": {"0": "1"}, "kc": 2}}}),
+    );
+    check(
+        &mut r,
+        minimal_diff_list(&mut a, "1", &[("1", "First"), ("3", "Third")], true, false),
+        json!({"0": {"k": {"0": 1, "1": {"0": "1", "1": "Third"}, "kc": 2, "km": true}}}),
+    );
+}
+
+#[test]
+fn phoenix_change_tracking_when_no_key_is_given() {
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    r.render(minimal_diff_list(&mut a, "0", &[("1", "First"), ("2", "Second")], false, true)).expect("valid");
+    check(
+        &mut r,
+        minimal_diff_list(&mut a, "0", &[("2", "Second"), ("1", "First")], false, false),
+        json!({"0": {"k": {"0": {"1": "Second"}, "1": {"1": "First"}, "kc": 2}}}),
+    );
+    check(
+        &mut r,
+        minimal_diff_list(&mut a, "1", &[("2", "Second"), ("1", "First")], false, false),
+        json!({"0": {"k": {"0": {"0": "1"}, "1": {"0": "1"}, "kc": 2}}}),
+    );
+    check(
+        &mut r,
+        minimal_diff_list(&mut a, "1", &[("2", "Second"), ("3", "Third")], false, false),
+        json!({"0": {"k": {"1": {"1": "Third"}, "kc": 2}}}),
+    );
+}
+
+#[test]
+fn phoenix_components_inside_a_comprehension_share_statics() {
+    // `diff_test.exs` "inside comprehension": two new components of one template in a list.
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    a.template(1, &["<div>\n  ", "\n</div>"]).template(2, &["\n    ", ": ", "\n  "]);
+    a.template(3, &["<div>FROM ", " ", "</div>"]);
+    let mut items = Vec::new();
+    for (i, id) in [(0, 1), (1, 2)] {
+        let (index, comp) = (a.text(&i.to_string()), a.component(id));
+        items.push((Some(["a", "b"][i]), Some(vec![index, comp])));
+        let (x, y) = (a.text(&format!("index_{id}")), a.text("world"));
+        let croot = a.tree(3, &[x, y]);
+        a.render_component(id, croot);
+    }
+    let list = a.keyed(2, items);
+    let root = a.tree(1, &[list]);
+    check(
+        &mut r,
+        a.finish(root),
+        json!({"0": {"s": 0, "k": {"0": {"0": "0", "1": 1}, "1": {"0": "1", "1": 2}, "kc": 2}},
+               "c": {"1": {"0": "index_1", "1": "world", "r": 1, "s": ["<div>FROM ", " ", "</div>"]},
+                     "2": {"0": "index_2", "s": 1}},
+               "s": 1, "p": {"0": ["\n    ", ": ", "\n  "], "1": ["<div>\n  ", "\n</div>"]}}),
+    );
+}
+
+#[test]
+fn duplicate_stream_inserts_keep_the_last() {
+    let mut r = Renderer::new();
+    let mut a = Arena::default();
+    a.template(20, &["<ul id=\"s\" phx-update=\"stream\">", "</ul>"]).template(21, &["<li id=\"", "\">", "</li>"]);
+    let rows = [("x", "old"), ("x", "new")].map(|(id, text)| {
+        let (i, t) = (a.text(id), a.text(text));
+        (id, -1, vec![i, t])
+    });
+    let stream = a.stream("s", 21, rows.to_vec(), &[], false);
+    let root = a.tree(20, &[stream]);
+    let diff = r.render(a.finish(root)).expect("valid");
+    assert_eq!(diff["0"]["k"], json!({"0": {"0": "x", "1": "new"}, "kc": 1}));
+    assert_eq!(diff["0"]["stream"], json!(["0", [["x", -1, null, null]], []]));
+}
