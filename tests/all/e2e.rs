@@ -20,3 +20,8 @@ fn run_browser_test(script: &str) {
 fn counter_in_chromium() {
     run_browser_test("e2e_counter.mjs");
 }
+
+#[test]
+fn contacts_in_chromium() {
+    run_browser_test("e2e_contacts.mjs");
+}

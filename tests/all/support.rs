@@ -76,8 +76,14 @@ async fn start_server() -> SocketAddr {
     let root = repo_root();
     let dir = std::env::temp_dir().join(format!("liveplug-test-plugins-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    for name in ["counter", "hostile"] {
-        std::fs::copy(guest(name), dir.join(format!("{name}.wasm"))).expect("copy guest");
+    // Every example and every test guest.
+    for source in [root.join("plugins"), root.join("target/test-guests")] {
+        for entry in std::fs::read_dir(&source).expect("guests are built (cargo xtask build-plugins)") {
+            let path = entry.expect("dir entry").path();
+            if path.extension().is_some_and(|e| e == "wasm") {
+                std::fs::copy(&path, dir.join(path.file_name().expect("file name"))).expect("copy guest");
+            }
+        }
     }
     let runtime = runtime();
     let (registry, report) = Registry::load(&runtime, &dir).await.expect("plugins dir");
