@@ -412,9 +412,10 @@ impl<'a> Pass<'a> {
         }
         let opened = self.scope.open_local();
         let previous = old.html.take();
-        let (entries, wire_ops, html) = self.stream_items(&old.template, &old.reference, ops, previous, depth)?;
+        let StreamRender { entries, ops, html } =
+            self.stream_items(&old.template, &old.reference, ops, previous, depth)?;
         let local = self.scope.close_local(opened);
-        let json = comprehension_json(None, entries, Some(wire_ops), local);
+        let json = comprehension_json(None, entries, Some(ops), local);
         Ok((Node::Stream(StreamNode { html, ..old }), Some(json)))
     }
 
@@ -428,9 +429,9 @@ impl<'a> Pass<'a> {
         let statics = self.scope.reference(&template);
         let opened = self.scope.open_local();
         let name = ops.name.clone();
-        let (entries, wire_ops, html) = self.stream_items(&template, &reference, ops, previous, depth)?;
+        let StreamRender { entries, ops, html } = self.stream_items(&template, &reference, ops, previous, depth)?;
         let local = self.scope.close_local(opened);
-        let json = comprehension_json(Some(statics), entries, Some(wire_ops), local);
+        let json = comprehension_json(Some(statics), entries, Some(ops), local);
         Ok((Node::Stream(StreamNode { template, name, reference, html }), json))
     }
 
@@ -442,7 +443,7 @@ impl<'a> Pass<'a> {
         ops: StreamOps,
         previous: Option<StreamHtml>,
         depth: usize,
-    ) -> Result<(Map<String, Value>, Value, Option<StreamHtml>), DiffError> {
+    ) -> Result<StreamRender, DiffError> {
         let mut entries = Map::new();
         let mut inserts = Vec::with_capacity(ops.inserts.len());
         let mut html = self.capture_streams.then(|| previous.unwrap_or_default());
@@ -478,8 +479,16 @@ impl<'a> Pass<'a> {
         if ops.reset {
             wire_ops.push(Value::from(true));
         }
-        Ok((entries, Value::Array(wire_ops), html))
+        Ok(StreamRender { entries, ops: Value::Array(wire_ops), html })
     }
+}
+
+/// One render of a stream: its `"k"` entries, its `"stream"` operations, and the updated
+/// model of its elements when one is kept.
+struct StreamRender {
+    entries: Map<String, Value>,
+    ops: Value,
+    html: Option<StreamHtml>,
 }
 
 /// A stream's elements as the client places them (`dom_patch.ts`): kept only for the dead
