@@ -25,3 +25,8 @@ fn counter_in_chromium() {
 fn contacts_in_chromium() {
     run_browser_test("e2e_contacts.mjs");
 }
+
+#[test]
+fn a_guest_fault_in_chromium_ends_only_that_session_and_the_client_rejoins() {
+    run_browser_test("e2e_fault.mjs");
+}

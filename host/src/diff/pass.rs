@@ -287,32 +287,61 @@ impl<'a> Pass<'a> {
     }
 
     fn diff_keyed(&mut self, old: Keyed, id: u64, items: Vec<PartItem>, depth: usize) -> Diffed {
-        let keys = item_keys(&items)?;
         let template = old.template;
         let old_count = old.items.len();
-        let old_index: HashMap<ItemKey, usize> =
-            old.items.iter().enumerate().map(|(i, it)| (it.key.clone(), i)).collect();
-        let mut old_items: Vec<Option<Item>> = old.items.into_iter().map(Some).collect();
+        let (old_keys, old_slots): (Vec<ItemKey>, Vec<Vec<Node>>) =
+            old.items.into_iter().map(|it| (it.key, it.slots)).unzip();
+        let mut old_items: Vec<Option<Vec<Node>>> = old_slots.into_iter().map(Some).collect();
+        // Old positions by key: built only when some item is not where it was, so that the
+        // common update (every item in place) costs no hashing.
+        let mut old_index: Option<HashMap<&ItemKey, usize>> = None;
+        // Keys of items new to the list, to reject duplicates among them.
+        let mut new_keys: HashSet<ItemKey> = HashSet::new();
         let opened = self.scope.open_local();
         let mut entries = Map::new();
         let mut moved = false;
         let mut new_items = Vec::with_capacity(items.len());
-        for (i, (part, key)) in items.into_iter().zip(keys).enumerate() {
-            let old_position = old_index.get(&key).copied();
-            let old_item = old_position.and_then(|p| old_items.get_mut(p)).and_then(Option::take);
+        for (i, part) in items.into_iter().enumerate() {
+            let key = match part.key {
+                Some(key) => ItemKey::Key(key),
+                None => ItemKey::Position(i),
+            };
+            let old_position = if old_keys.get(i) == Some(&key) {
+                Some(i)
+            } else {
+                old_index
+                    .get_or_insert_with(|| old_keys.iter().enumerate().map(|(p, k)| (k, p)).collect())
+                    .get(&key)
+                    .copied()
+            };
+            let old_item = match old_position {
+                // A second item with a key already claimed is a duplicate.
+                Some(p) => Some(
+                    old_items
+                        .get_mut(p)
+                        .and_then(Option::take)
+                        .ok_or_else(|| DiffError::DuplicateKey(key_label(&key)))?,
+                ),
+                None => {
+                    if !new_keys.insert(key.clone()) {
+                        return Err(DiffError::DuplicateKey(key_label(&key)));
+                    }
+                    None
+                }
+            };
             match (old_item, old_position, part.slots) {
-                (Some(old_item), Some(from), None) => {
+                (Some(old_slots), Some(from), None) => {
                     if from != i {
                         entries.insert(i.to_string(), Value::from(from));
                         moved = true;
                     }
-                    new_items.push(Item { key, slots: old_item.slots });
+                    new_items.push(Item { key, slots: old_slots });
                 }
-                (Some(old_item), Some(from), Some(slots)) => {
+                (Some(old_slots), Some(from), Some(slots)) => {
                     check_slots(&template, id, slots.len())?;
                     let mut changes = Map::new();
                     let mut children = Vec::with_capacity(slots.len());
-                    for (j, (old_child, index)) in old_item.slots.into_iter().zip(slots).enumerate() {
+                    for (j, (old_child, index)) in old_slots.into_iter().zip(slots).enumerate() {
                         let (child, diff) = self.diff(old_child, index, depth + 1)?;
                         if let Some(diff) = diff {
                             changes.insert(j.to_string(), diff);

@@ -11,7 +11,10 @@ struct Hostile {
     hoard: Vec<Vec<u8>>,
 }
 
-const PAGE: Template = Template::new(&["<div id=\"hostile\">oks: <span id=\"oks\">", "</span></div>"]);
+const PAGE: Template = Template::new(&[
+    "<div id=\"hostile\">oks: <span id=\"oks\">",
+    "</span> <button id=\"ok\" phx-click=\"ok\">ok</button> <button id=\"trap\" phx-click=\"trap\">trap</button> <button id=\"spin\" phx-click=\"spin\">spin</button></div>",
+]);
 
 impl LiveView for Hostile {
     fn handle_event(&mut self, event: Event) -> Result<Option<Value>, ViewError> {
