@@ -15,6 +15,8 @@ use crate::view::{Event, LiveView, Mount, ViewError};
 
 thread_local! {
     static VIEW: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+    /// Whether this instance rendered before (the first render is complete).
+    static RENDERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     static SENT_TEMPLATES: RefCell<HashSet<u64>> = RefCell::new(HashSet::new());
 }
 
@@ -78,7 +80,10 @@ impl<V: LiveView> Guest for Exported<V> {
         SENT_TEMPLATES.with(|sent| {
             let mut sent = sent.borrow_mut();
             let mut r = Render::new(&mut sent);
+            r.set_fresh(!RENDERED.with(|done| done.replace(true)));
             let root = with_view::<V, _>(|view| view.render(&mut r));
+            // Assigns written from now on count as changes for the next render.
+            crate::html::next_generation();
             r.finish(root)
         })
     }

@@ -31,13 +31,16 @@
 //! ```
 
 mod export;
+mod html;
 mod render;
 mod stream;
 mod view;
 
+pub use self::html::{Assign, AttrValue, Component, Dynamic, Html, Raw, raw};
 pub use self::render::{Item, Node, Render, Template};
 pub use self::stream::{At, Stream};
 pub use self::view::{Event, LiveView, Mount, ViewError};
+pub use liveplug_guest_macros::html;
 
 /// The WIT bindings (generated from `wit/`). View code rarely needs them directly.
 #[doc(hidden)]
@@ -87,4 +90,5 @@ pub mod log {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::export::Exported;
+    pub use crate::html::{Dynamic, Probe, TrackedProbe, UntrackedProbe, attribute};
 }

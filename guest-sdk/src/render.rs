@@ -63,6 +63,9 @@ pub struct Render<'a> {
     new_templates: Vec<parts::Template>,
     components: Vec<parts::ComponentRoot>,
     sent: &'a mut HashSet<u64>,
+    /// Inside a part that has no previous render to compare with (the first render, a branch
+    /// that just appeared, a list item): every dynamic is evaluated.
+    fresh: bool,
 }
 
 /// One item of a comprehension: its key, and its slots (or "unchanged since the last
@@ -92,7 +95,33 @@ impl Item {
 
 impl<'a> Render<'a> {
     pub(crate) fn new(sent: &'a mut HashSet<u64>) -> Self {
-        Self { nodes: Vec::new(), new_templates: Vec::new(), components: Vec::new(), sent }
+        Self { nodes: Vec::new(), new_templates: Vec::new(), components: Vec::new(), sent, fresh: true }
+    }
+
+    pub(crate) fn set_fresh(&mut self, fresh: bool) {
+        self.fresh = fresh;
+    }
+
+    /// Whether dynamics must be evaluated (no previous render to compare with here).
+    #[doc(hidden)]
+    pub fn is_fresh(&self) -> bool {
+        self.fresh
+    }
+
+    /// Runs `build` where every dynamic is evaluated.
+    #[doc(hidden)]
+    pub fn fresh<T>(&mut self, build: impl FnOnce(&mut Self) -> T) -> T {
+        self.fresh_if(true, build)
+    }
+
+    /// Runs `build`, fresh if `fresh` (or already fresh).
+    #[doc(hidden)]
+    pub fn fresh_if<T>(&mut self, fresh: bool, build: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = self.fresh;
+        self.fresh |= fresh;
+        let out = build(self);
+        self.fresh = saved;
+        out
     }
 
     fn push(&mut self, node: parts::Node) -> Node {

@@ -6,8 +6,8 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::support::{Socket, get, open_page, server};
 
 const STATICS: [&str; 2] = [
-    "<main class=\"counter\">\n  <h1>Count: <span id=\"count\">",
-    "</span></h1>\n  <button id=\"dec\" phx-click=\"dec\">-</button>\n  <button id=\"inc\" phx-click=\"inc\">+</button>\n  <button id=\"reset\" phx-click=\"reset\">Reset</button>\n</main>",
+    "<main class=\"counter\"><h1>Count: <span id=\"count\">",
+    "</span></h1><button id=\"dec\" phx-click=\"dec\">-</button><button id=\"inc\" phx-click=\"inc\">+</button><button id=\"reset\" phx-click=\"reset\">Reset</button></main>",
 ];
 
 fn counter_html(count: i64) -> String {
