@@ -282,3 +282,56 @@ impl<T: ?Sized> UntrackedProbe for &Probe<'_, T> {
 pub fn attribute(r: &mut Render<'_>, name: &str, value: impl AttrValue) -> Node {
     r.raw(value.render(name))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::{Assign, next_generation};
+    use crate::bindings::liveplug::view::parts::{self, Node as P};
+    use crate::{Node, Render, html};
+
+    #[derive(Default)]
+    struct View {
+        show: Assign<bool>,
+        name: Assign<String>,
+    }
+
+    impl View {
+        fn render(&self, fresh: bool, sent: &mut HashSet<u64>) -> parts::Parts {
+            let mut r = Render::new(sent);
+            r.set_fresh(fresh);
+            let root: Node = html! { <div><p :if={*self.show}>"Hi " {&self.name}</p></div> }.render(&mut r);
+            next_generation();
+            r.finish(root)
+        }
+    }
+
+    #[test]
+    fn a_branch_that_appears_is_rendered_completely() {
+        let mut sent = HashSet::new();
+        let mut view = View::default();
+        view.render(true, &mut sent);
+        *view.show = true;
+        let parts = view.render(false, &mut sent);
+        let texts: Vec<&P> = parts.nodes.iter().filter(|n| !matches!(n, P::Tree(_))).collect();
+        assert!(!texts.iter().any(|n| matches!(n, P::Unchanged)), "{:?}", parts.nodes);
+        // Nothing changed: the whole slot is unchanged.
+        let parts = view.render(false, &mut sent);
+        assert!(matches!(parts.nodes[0], P::Unchanged), "{:?}", parts.nodes);
+    }
+}
+
+#[cfg(test)]
+mod probe_tests {
+    use super::{Assign, Probe, TrackedProbe as _, UntrackedProbe as _, next_generation};
+
+    #[test]
+    fn probes_ask_assigns_and_call_everything_else_changed() {
+        let a = Assign::new(1);
+        let plain = 5;
+        next_generation();
+        assert!(!(&Probe(&a)).changed());
+        assert!((&Probe(&plain)).changed());
+    }
+}

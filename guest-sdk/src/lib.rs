@@ -30,6 +30,9 @@
 //! liveplug_guest::export!(Counter);
 //! ```
 
+// `html!` names this crate by its public path; inside the crate too.
+extern crate self as liveplug_guest;
+
 mod export;
 mod html;
 mod render;

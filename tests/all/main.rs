@@ -11,3 +11,4 @@ mod faults;
 mod property;
 mod protocol_flow;
 mod support;
+mod tracking;

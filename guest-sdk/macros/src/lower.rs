@@ -190,7 +190,7 @@ pub fn expand(markup: &Markup) -> TokenStream {
     lower_nodes(&markup.nodes, &mut template, &BTreeSet::new());
     let body = tree(&template.finish());
     quote! {
-        ::liveplug_guest::Html::new(|__r: &mut ::liveplug_guest::Render<'_>| -> ::liveplug_guest::Node {
+        ::liveplug_guest::Html::new(move |__r: &mut ::liveplug_guest::Render<'_>| -> ::liveplug_guest::Node {
             #[allow(unused_imports)]
             use ::liveplug_guest::__private::{TrackedProbe as _, UntrackedProbe as _};
             #body

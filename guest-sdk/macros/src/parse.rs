@@ -110,14 +110,9 @@ fn parse_name(input: ParseStream<'_>) -> syn::Result<(String, Span)> {
     let first = Ident::parse_any(input)?;
     let span = first.span();
     let mut name = first.to_string();
-    while input.peek(Token![-]) || (input.peek(Token![:]) && !input.peek(Token![::])) {
-        if input.peek(Token![-]) {
-            input.parse::<Token![-]>()?;
-            name.push('-');
-        } else {
-            input.parse::<Token![:]>()?;
-            name.push(':');
-        }
+    while input.peek(Token![-]) {
+        input.parse::<Token![-]>()?;
+        name.push('-');
         name.push_str(&Ident::parse_any(input)?.to_string());
     }
     Ok((name, span))

@@ -191,6 +191,20 @@ impl View for GuestView {
         }
     }
 
+    async fn snapshot(&mut self) -> Result<Option<String>, GuestError> {
+        self.begin()?;
+        match self.bindings.liveplug_view_view().call_snapshot(&mut self.store).await {
+            Ok(state) => Ok(state),
+            Err(error) => Err(self.fault(&error)),
+        }
+    }
+
+    async fn restore(&mut self, state: &str) -> Result<(), GuestError> {
+        self.begin()?;
+        let result = self.bindings.liveplug_view_view().call_restore(&mut self.store, state).await;
+        self.finish(result)
+    }
+
     fn take_effects(&mut self) -> Effects {
         std::mem::take(&mut self.store.data_mut().effects)
     }

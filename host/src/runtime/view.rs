@@ -48,6 +48,12 @@ pub trait View: Send {
     /// The browser removed these components (guest ids).
     fn components_destroyed(&mut self, ids: Vec<u32>) -> impl Future<Output = Result<(), GuestError>> + Send;
 
+    /// The view's state for a hot swap or a test, or `None` when it cannot snapshot.
+    fn snapshot(&mut self) -> impl Future<Output = Result<Option<String>, GuestError>> + Send;
+
+    /// Restores a snapshot instead of mounting.
+    fn restore(&mut self, state: &str) -> impl Future<Output = Result<(), GuestError>> + Send;
+
     /// Takes the effects collected since the last call.
     fn take_effects(&mut self) -> Effects;
 }

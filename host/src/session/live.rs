@@ -129,6 +129,19 @@ impl<V: View> LiveSession<V> {
         Ok((!diff.is_empty()).then_some(diff))
     }
 
+    /// The view's state, if it can snapshot (for hot swap, and for tests that compare a
+    /// session with a from-scratch render of the same state).
+    pub async fn snapshot(&mut self) -> Result<Option<String>, SessionError> {
+        Ok(self.view.snapshot().await?)
+    }
+
+    /// A from-scratch render, as HTML, of a view restored from `state`.
+    pub async fn restored_html(mut view: V, state: &str) -> Result<String, SessionError> {
+        view.restore(state).await?;
+        let parts = view.render().await?;
+        Ok(Renderer::new().render_html(parts)?)
+    }
+
     /// The HTML the client holds after the last reply.
     pub fn html(&self) -> String {
         self.renderer.html()
@@ -242,6 +255,15 @@ mod tests {
         }
 
         async fn components_destroyed(&mut self, _ids: Vec<u32>) -> Result<(), GuestError> {
+            Ok(())
+        }
+
+        async fn snapshot(&mut self) -> Result<Option<String>, GuestError> {
+            Ok(Some(self.n.to_string()))
+        }
+
+        async fn restore(&mut self, state: &str) -> Result<(), GuestError> {
+            self.n = state.parse().map_err(|_| GuestError::View("bad snapshot".into()))?;
             Ok(())
         }
 

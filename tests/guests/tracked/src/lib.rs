@@ -1,0 +1,116 @@
+//! A view that uses every `html!` construct with change tracking, and supports
+//! snapshot/restore, so that the host's tests can compare the HTML a live session reaches
+//! through tracked, partial renders with a from-scratch render of the same state.
+
+use liveplug_guest::{Assign, Event, Html, LiveView, Node, Render, ViewError, html, raw};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Default)]
+struct Tracked {
+    count: Assign<i64>,
+    name: Assign<String>,
+    show: Assign<bool>,
+    items: Assign<Vec<(u32, String)>>,
+    theme: Assign<String>,
+    next: u32,
+}
+
+/// The state, for snapshots.
+#[derive(Serialize, Deserialize)]
+struct State {
+    count: i64,
+    name: String,
+    show: bool,
+    items: Vec<(u32, String)>,
+    theme: String,
+    next: u32,
+}
+
+/// A function component: a plain function returning markup.
+fn badge(label: &str) -> Html<impl FnOnce(&mut Render<'_>) -> Node + '_> {
+    html! { <span class="badge">{label}</span> }
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
+}
+
+impl LiveView for Tracked {
+    fn handle_event(&mut self, event: Event) -> Result<Option<Value>, ViewError> {
+        let v = &event.value;
+        match event.name.as_str() {
+            "inc" => *self.count += 1,
+            "dec" => *self.count -= 1,
+            "rename" => self.name.set(text(v, "name")),
+            "toggle" => *self.show = !*self.show,
+            "theme" => self.theme.set(text(v, "theme")),
+            "add" => {
+                self.next += 1;
+                let id = self.next;
+                self.items.push((id, text(v, "text")));
+            }
+            "remove" => {
+                let index = v.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
+                if index < self.items.len() {
+                    self.items.remove(index);
+                }
+            }
+            "edit" => {
+                let index = v.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
+                if let Some(item) = self.items.get_mut(index) {
+                    item.1 = text(v, "text");
+                }
+            }
+            "shuffle" => self.items.reverse(),
+            _ => return Err(event.unknown()),
+        }
+        Ok(None)
+    }
+
+    fn render(&self, r: &mut Render) -> Node {
+        html! {
+            <div id="tracked" class={&self.theme} data-count={*self.count}>
+                <h1>"Count: " {*self.count} " <&> "</h1>
+                <p :if={*self.show} class="shown">"Hello, " {&self.name} "!"</p>
+                <ul>
+                    <li :for={(id, label) in self.items.iter()} :key={id} id={format!("item-{}", id)}>
+                        {label} " / " {*self.count}
+                    </li>
+                </ul>
+                <ol><li :for={word in self.name.split(' ')} :if={!word.is_empty()}>{word}</li></ol>
+                {badge(&self.name)}
+                <input type="checkbox" checked={*self.show} disabled={self.items.is_empty()} />
+                {raw("<hr>")}
+                {if *self.show { Some(html! { <em>"on"</em> }) } else { None }}
+            </div>
+        }
+        .render(r)
+    }
+
+    fn snapshot(&self) -> Option<String> {
+        let state = State {
+            count: *self.count,
+            name: (*self.name).clone(),
+            show: *self.show,
+            items: (*self.items).clone(),
+            theme: (*self.theme).clone(),
+            next: self.next,
+        };
+        serde_json::to_string(&state).ok()
+    }
+
+    fn restore(state: &str) -> Result<Self, ViewError> {
+        let s: State = serde_json::from_str(state)?;
+        Ok(Self {
+            count: s.count.into(),
+            name: s.name.into(),
+            show: s.show.into(),
+            items: s.items.into(),
+            theme: s.theme.into(),
+            next: s.next,
+        })
+    }
+}
+
+liveplug_guest::export!(Tracked);
