@@ -266,6 +266,18 @@ impl<T> TrackedProbe for Probe<'_, Assign<T>> {
     }
 }
 
+impl<T> TrackedProbe for Probe<'_, crate::List<T>> {
+    fn changed(&self) -> bool {
+        self.0.changed()
+    }
+}
+
+impl<T> TrackedProbe for Probe<'_, crate::Row<'_, T>> {
+    fn changed(&self) -> bool {
+        self.0.changed()
+    }
+}
+
 #[doc(hidden)]
 pub trait UntrackedProbe {
     fn changed(&self) -> bool;

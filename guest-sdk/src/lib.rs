@@ -35,11 +35,13 @@ extern crate self as liveplug_guest;
 
 mod export;
 mod html;
+mod list;
 mod render;
 mod stream;
 mod view;
 
 pub use self::html::{Assign, AttrValue, Component, Dynamic, Html, Raw, raw};
+pub use self::list::{List, Row};
 pub use self::render::{Item, Node, Render, Template};
 pub use self::stream::{At, Stream};
 pub use self::view::{Event, LiveView, Mount, ViewError};

@@ -62,3 +62,37 @@ async fn an_event_that_changes_one_assign_sends_only_its_dynamics() {
     let inc = session.event(&json!({"type": "click", "event": "inc", "value": {}})).await.expect("event");
     assert_eq!(inc, json!({"diff": {"1": " data-count=\"1\"", "2": "1"}}));
 }
+
+#[tokio::test]
+async fn only_the_written_list_row_crosses_the_boundary() {
+    use liveplug::diff::PartNode;
+    use liveplug::runtime::{MountContext, View};
+
+    let runtime = runtime();
+    let plugin = plugin(&runtime, "tracked");
+    let mut view = GuestView::instantiate(&runtime, &plugin).await.expect("instance");
+    let ctx = MountContext { params: json!({}), session: json!({}), connected: true, connect_params: None };
+    view.mount(ctx).await.expect("mount");
+    for text in ["a", "b", "c"] {
+        view.handle_event("add", &json!({"text": text}), None).await.expect("add");
+    }
+    view.render().await.expect("first render");
+    view.handle_event("edit", &json!({"index": 1, "text": "B"}), None).await.expect("edit");
+    let parts = view.render().await.expect("render");
+    // The `List` rows: two unchanged items, one re-rendered.
+    let rows = parts
+        .nodes
+        .iter()
+        .find_map(|n| match n {
+            PartNode::Keyed { items, .. } if items.iter().any(|i| i.slots.is_none()) => Some(items.clone()),
+            _ => None,
+        })
+        .expect("a keyed list with unchanged items");
+    let shape: Vec<(Option<&str>, bool)> = rows.iter().map(|i| (i.key.as_deref(), i.slots.is_some())).collect();
+    assert_eq!(shape, vec![(Some("1"), false), (Some("2"), true), (Some("3"), false)]);
+    // Nothing written: the whole list (and everything else) is unchanged.
+    let parts = view.render().await.expect("render");
+    assert!(parts.nodes.iter().all(
+        |n| !matches!(n, PartNode::Keyed { items, .. } if items.len() == 3 && items.iter().any(|i| i.slots.is_some()))
+    ));
+}

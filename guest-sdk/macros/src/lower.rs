@@ -249,6 +249,27 @@ fn slot(slot: &Slot) -> TokenStream {
             let item_statics = &item.statics;
             let item_slots = item.slots.iter().map(self::slot);
             let skip = filter.as_ref().map(|filter| quote!(if !(#filter) { continue; }));
+            // An item that did not change (a `List` row not written since the last render,
+            // whose template reads nothing else that changed) is sent as "unchanged" by key,
+            // without evaluating it. Only for keyed lists without a filter, where the previous
+            // render had every item.
+            let item_deps = item.deps();
+            let unchanged_item = match (&each.pattern, key, filter, item_deps.tracked) {
+                (Pat::Ident(binding), Some(key), None, true) => {
+                    let binding = &binding.ident;
+                    let others_changed = changed(&item_deps);
+                    quote! {
+                        if !__r.is_fresh()
+                            && !(&::liveplug_guest::__private::Probe(&#binding)).changed()
+                            && !(#others_changed)
+                        {
+                            __items.push(::liveplug_guest::Item::unchanged(#key));
+                            continue;
+                        }
+                    }
+                }
+                _ => quote!(),
+            };
             let push = match key {
                 Some(key) => quote!(__items.push(::liveplug_guest::Item::keyed(#key, __slots));),
                 None => quote!(__items.push(::liveplug_guest::Item::positional(__slots));),
@@ -258,6 +279,7 @@ fn slot(slot: &Slot) -> TokenStream {
                 let mut __items = ::std::vec::Vec::new();
                 for #pattern in #iterable {
                     #skip
+                    #unchanged_item
                     let __slots = __r.fresh(|__r| [#(#item_slots),*]);
                     #push
                 }

@@ -2,7 +2,7 @@
 //! snapshot/restore, so that the host's tests can compare the HTML a live session reaches
 //! through tracked, partial renders with a from-scratch render of the same state.
 
-use liveplug_guest::{Assign, Event, Html, LiveView, Node, Render, ViewError, html, raw};
+use liveplug_guest::{Assign, Event, Html, List, LiveView, Node, Render, ViewError, html, raw};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -12,6 +12,8 @@ struct Tracked {
     name: Assign<String>,
     show: Assign<bool>,
     items: Assign<Vec<(u32, String)>>,
+    /// The same items in a change-tracked list: each row re-rendered only when written.
+    rows: List<(u32, String)>,
     theme: Assign<String>,
     next: u32,
 }
@@ -49,11 +51,13 @@ impl LiveView for Tracked {
                 self.next += 1;
                 let id = self.next;
                 self.items.push((id, text(v, "text")));
+                self.rows.push((id, text(v, "text")));
             }
             "remove" => {
                 let index = v.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
                 if index < self.items.len() {
                     self.items.remove(index);
+                    self.rows.remove(index);
                 }
             }
             "edit" => {
@@ -61,8 +65,14 @@ impl LiveView for Tracked {
                 if let Some(item) = self.items.get_mut(index) {
                     item.1 = text(v, "text");
                 }
+                if let Some(row) = self.rows.get_mut(index) {
+                    row.1 = text(v, "text");
+                }
             }
-            "shuffle" => self.items.reverse(),
+            "shuffle" => {
+                self.items.reverse();
+                self.rows.reverse();
+            }
             _ => return Err(event.unknown()),
         }
         Ok(None)
@@ -78,6 +88,7 @@ impl LiveView for Tracked {
                         {label} " / " {*self.count}
                     </li>
                 </ul>
+                <table><tr :for={row in self.rows.iter()} :key={row.0} id={format!("row-{}", row.0)}><td>{&row.1}</td></tr></table>
                 <ol><li :for={word in self.name.split(' ')} :if={!word.is_empty()}>{word}</li></ol>
                 {badge(&self.name)}
                 <input type="checkbox" checked={*self.show} disabled={self.items.is_empty()} />
@@ -106,6 +117,7 @@ impl LiveView for Tracked {
             count: s.count.into(),
             name: s.name.into(),
             show: s.show.into(),
+            rows: s.items.iter().cloned().collect(),
             items: s.items.into(),
             theme: s.theme.into(),
             next: s.next,

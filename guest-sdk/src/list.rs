@@ -1,0 +1,131 @@
+//! [`List`]: a change-tracked collection. A `:for` over `list.iter()` re-evaluates only the
+//! items that changed since the last render; the others are reported unchanged by key, so a
+//! 1,000-row table with one edited row costs one row, in the guest and on the wire.
+
+use crate::html::generation;
+
+/// A vector whose items know whether they changed since the last render.
+#[derive(Debug, Clone, Default)]
+pub struct List<T> {
+    items: Vec<Entry<T>>,
+    changed_at: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Entry<T> {
+    value: T,
+    changed_at: u64,
+}
+
+/// One item of a [`List`] during a render: derefs to the item.
+#[derive(Debug)]
+pub struct Row<'a, T> {
+    value: &'a T,
+    changed: bool,
+}
+
+impl<T> std::ops::Deref for Row<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.value
+    }
+}
+
+impl<'a, T> Row<'a, T> {
+    /// Whether this item was written, or added, since the last render.
+    pub fn changed(&self) -> bool {
+        self.changed
+    }
+
+    pub fn get(&self) -> &'a T {
+        self.value
+    }
+}
+
+impl<T> List<T> {
+    pub fn new() -> Self {
+        Self { items: Vec::new(), changed_at: generation() }
+    }
+
+    fn touch(&mut self) -> u64 {
+        self.changed_at = generation();
+        self.changed_at
+    }
+
+    /// Whether anything in the list changed since the last render.
+    pub fn changed(&self) -> bool {
+        self.changed_at == generation()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn push(&mut self, value: T) {
+        let changed_at = self.touch();
+        self.items.push(Entry { value, changed_at });
+    }
+
+    pub fn insert(&mut self, index: usize, value: T) {
+        let changed_at = self.touch();
+        self.items.insert(index, Entry { value, changed_at });
+    }
+
+    pub fn remove(&mut self, index: usize) -> T {
+        self.touch();
+        self.items.remove(index).value
+    }
+
+    pub fn get(&self, index: usize) -> Option<&T> {
+        self.items.get(index).map(|e| &e.value)
+    }
+
+    /// The item at `index`, marked changed.
+    pub fn get_mut(&mut self, index: usize) -> Option<&mut T> {
+        let changed_at = self.touch();
+        self.items.get_mut(index).map(|e| {
+            e.changed_at = changed_at;
+            &mut e.value
+        })
+    }
+
+    /// Keeps the items for which `keep` is true.
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        self.touch();
+        self.items.retain(|e| keep(&e.value));
+    }
+
+    /// Reorders the items (an unchanged item that moves is sent as a move).
+    pub fn sort_by_key<K: Ord>(&mut self, mut key: impl FnMut(&T) -> K) {
+        self.touch();
+        self.items.sort_by_key(|e| key(&e.value));
+    }
+
+    pub fn reverse(&mut self) {
+        self.touch();
+        self.items.reverse();
+    }
+
+    /// The items with their change flags, for `:for`.
+    pub fn iter(&self) -> impl Iterator<Item = Row<'_, T>> {
+        let now = generation();
+        self.items.iter().map(move |e| Row { value: &e.value, changed: e.changed_at == now })
+    }
+
+    /// The items, without change flags.
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.items.iter().map(|e| &e.value)
+    }
+}
+
+impl<T> FromIterator<T> for List<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let now = generation();
+        Self { items: iter.into_iter().map(|value| Entry { value, changed_at: now }).collect(), changed_at: now }
+    }
+}
