@@ -56,6 +56,12 @@ pub struct Event {
 }
 
 impl Event {
+    /// The event's value as a Rust type: `phx-value-*` attributes, a decoded form, a hook's
+    /// payload. A value that does not fit is a clear error naming the event.
+    pub fn params<T: serde::de::DeserializeOwned>(&self) -> Result<T, ViewError> {
+        T::deserialize(&self.value).map_err(|e| ViewError::new(format!("event {:?}: invalid params: {e}", self.name)))
+    }
+
     /// The error for an event this view does not handle.
     pub fn unknown(&self) -> ViewError {
         ViewError::new(format!("unknown event {:?}", self.name))
@@ -105,5 +111,34 @@ pub trait LiveView: Default + 'static {
     fn restore(state: &str) -> Result<Self, ViewError> {
         let _ = state;
         Err(ViewError::new("this view does not restore snapshots"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::Event;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Contact {
+        name: String,
+        #[serde(default)]
+        email: String,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Form {
+        contact: Contact,
+    }
+
+    #[test]
+    fn params_deserialize_into_types_and_report_mismatches() {
+        let event = Event { name: "add".into(), value: json!({"contact": {"name": "Ada"}}), target: None };
+        assert_eq!(event.params::<Form>(), Ok(Form { contact: Contact { name: "Ada".into(), email: String::new() } }));
+        let error = event.params::<Contact>().expect_err("no top-level name");
+        assert!(error.message.starts_with("event \"add\": invalid params: missing field `name`"), "{error}");
+        assert_eq!(event.unknown().message, "unknown event \"add\"");
     }
 }

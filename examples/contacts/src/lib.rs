@@ -3,9 +3,12 @@
 //! stored by nobody).
 
 use std::cell::RefCell;
+
+use liveplug_guest::Template;
 use std::collections::{BTreeMap, BTreeSet};
 
-use liveplug_guest::{At, Event, Item, LiveView, Mount, Node, Render, Stream, Template, ViewError, page};
+use liveplug_guest::{At, Event, Item, LiveView, Mount, Node, Render, Stream, ViewError, html, page};
+use serde::Deserialize;
 use serde_json::Value;
 
 /// The feed keeps at most this many entries in the browser.
@@ -68,45 +71,10 @@ impl Default for Contacts {
     }
 }
 
-const PAGE: Template = Template::new(&[
-    "<main id=\"contacts-app\">\n  <h1>Contacts (<span id=\"contact-count\">",
-    "</span>)</h1>\n  ",
-    "\n  <table id=\"contacts\">\n    <thead><tr>\n      <th><button id=\"sort-name\" phx-click=\"sort\" phx-value-by=\"name\">Name",
-    "</button></th>\n      <th><button id=\"sort-email\" phx-click=\"sort\" phx-value-by=\"email\">Email",
-    "</button></th>\n      <th></th>\n    </tr></thead>\n    <tbody id=\"contact-rows\">",
-    "</tbody>\n  </table>\n  <h2>Activity</h2>\n  <ul id=\"activity\" phx-update=\"stream\">",
-    "</ul>\n</main>",
-]);
-
-/// The inputs' ids change after each add, so the browser replaces them with empty ones.
-const ADD_FORM: Template = Template::new(&[
-    "<form id=\"add-contact\" phx-submit=\"add\">\n    <input type=\"text\" id=\"new-name-",
-    "\" name=\"contact[name]\" placeholder=\"Name\" value=\"\">\n    <input type=\"email\" id=\"new-email-",
-    "\" name=\"contact[email]\" placeholder=\"Email\" value=\"\">\n    <button type=\"submit\" id=\"add-button\">Add</button>\n  </form>",
-]);
-
-/// One table row: a slot for the row component.
+/// A slot for one row component (the list items carry no markup of their own).
 const ROW: Template = Template::new(&["", ""]);
 
-const ROW_VIEW: Template = Template::new(&[
-    "<tr id=\"contact-",
-    "\"><td class=\"name\">",
-    "</td><td class=\"email\">",
-    "</td><td><button class=\"edit\" phx-click=\"edit\" phx-target=\"#contact-",
-    "\">Edit</button> <button class=\"delete\" phx-click=\"delete\" phx-value-id=\"",
-    "\">Delete</button></td></tr>",
-]);
-
-const ROW_EDIT: Template = Template::new(&[
-    "<tr id=\"contact-",
-    "\"><td colspan=\"3\"><form class=\"edit-form\" id=\"edit-",
-    "\" phx-submit=\"save\" phx-target=\"#contact-",
-    "\"><input name=\"name\" value=\"",
-    "\"> <input name=\"email\" value=\"",
-    "\"> <button type=\"submit\" class=\"save\">Save</button> <button type=\"button\" class=\"cancel\" phx-click=\"cancel\" phx-target=\"#contact-",
-    "\">Cancel</button></form></td></tr>",
-]);
-
+/// One feed entry.
 const FEED_ITEM: Template = Template::new(&["<li id=\"", "\">", "</li>"]);
 
 impl Contacts {
@@ -165,8 +133,8 @@ impl Contacts {
                 self.editing.remove(&id);
             }
             "save" => {
-                let text = |key: &str| event.value.get(key).and_then(Value::as_str).unwrap_or("").trim().to_owned();
-                let (name, email) = (text("name"), text("email"));
+                let form: EditForm = event.params()?;
+                let (name, email) = (form.name.trim().to_owned(), form.email.trim().to_owned());
                 if let Some(contact) = self.contacts.get_mut(&id)
                     && !name.is_empty()
                 {
@@ -182,17 +150,64 @@ impl Contacts {
         Ok(())
     }
 
+    /// A row component's markup: view mode, or an inline edit form. Events inside target the
+    /// row through `phx-target="#contact-<id>"`.
     fn render_row(&self, r: &mut Render, id: u32, contact: &Contact) -> Node {
-        let ids = [r.text(id), r.text(id), r.text(id)];
+        let target = format!("#contact-{id}");
+        let dom_id = format!("contact-{id}");
         if self.editing.contains(&id) {
-            let (name, email) = (r.text(&contact.name), r.text(&contact.email));
-            let cancel = r.text(id);
-            r.tree(&ROW_EDIT, [ids[0], ids[1], ids[2], name, email, cancel])
+            html! {
+                <tr id={&dom_id}><td colspan="3">
+                    <form class="edit-form" id={format!("edit-{id}")} phx-submit="save" phx-target={&target}>
+                        <input name="name" value={&contact.name} />
+                        " "
+                        <input name="email" value={&contact.email} />
+                        " "
+                        <button type="submit" class="save">"Save"</button>
+                        " "
+                        <button type="button" class="cancel" phx-click="cancel" phx-target={&target}>"Cancel"</button>
+                    </form>
+                </td></tr>
+            }
+            .render(r)
         } else {
-            let (name, email) = (r.text(&contact.name), r.text(&contact.email));
-            r.tree(&ROW_VIEW, [ids[0], name, email, ids[1], ids[2]])
+            html! {
+                <tr id={&dom_id}>
+                    <td class="name">{&contact.name}</td>
+                    <td class="email">{&contact.email}</td>
+                    <td>
+                        <button class="edit" phx-click="edit" phx-target={&target}>"Edit"</button>
+                        " "
+                        <button class="delete" phx-click="delete" phx-value-id={id}>"Delete"</button>
+                    </td>
+                </tr>
+            }
+            .render(r)
         }
     }
+}
+
+/// The add form's params.
+#[derive(Deserialize)]
+struct AddForm {
+    contact: NewContact,
+}
+
+#[derive(Deserialize)]
+struct NewContact {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// A row's edit form params.
+#[derive(Deserialize)]
+struct EditForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
 }
 
 impl LiveView for Contacts {
@@ -216,16 +231,8 @@ impl LiveView for Contacts {
         }
         match event.name.as_str() {
             "add" => {
-                let field = |key: &str| {
-                    event
-                        .value
-                        .pointer(&format!("/contact/{key}"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .trim()
-                        .to_owned()
-                };
-                let (name, email) = (field("name"), field("email"));
+                let AddForm { contact } = event.params()?;
+                let (name, email) = (contact.name.trim().to_owned(), contact.email.trim().to_owned());
                 if !name.is_empty() {
                     self.add(&name, &email);
                     self.form_generation += 1;
@@ -255,27 +262,41 @@ impl LiveView for Contacts {
     }
 
     fn render(&self, r: &mut Render) -> Node {
-        let count = r.text(self.contacts.len());
-        let generation = [r.text(self.form_generation), r.text(self.form_generation)];
-        let form = r.tree(&ADD_FORM, generation);
-        let (name_arrow, email_arrow) = (r.text(self.arrow(Column::Name)), r.text(self.arrow(Column::Email)));
+        // Row components re-render only when they changed; the list of rows only refers to them.
         let mut dirty = self.dirty.borrow_mut();
-        let items = self
-            .order()
-            .into_iter()
-            .filter_map(|id| {
-                let contact = self.contacts.get(&id)?;
-                if dirty.remove(&id) {
-                    let root = self.render_row(r, id, contact);
-                    r.component_root(id, root);
-                }
-                let row = r.component(id);
-                Some(Item::keyed(id, [row]))
-            })
-            .collect();
+        for (&id, contact) in &self.contacts {
+            if dirty.remove(&id) {
+                let root = self.render_row(r, id, contact);
+                r.component_root(id, root);
+            }
+        }
+        // Each row is a component; the keyed list only refers to them, so a sort sends moves.
+        let items = self.order().into_iter().map(|id| Item::keyed(id, [r.component(id)])).collect();
         let rows = r.list(&ROW, items);
         let feed = r.stream(&self.feed, &FEED_ITEM, |r, dom_id, activity| [r.text(dom_id), r.text(&activity.text)]);
-        r.tree(&PAGE, [count, form, name_arrow, email_arrow, rows, feed])
+        html! {
+            <main id="contacts-app">
+                <h1>"Contacts (" <span id="contact-count">{self.contacts.len()}</span> ")"</h1>
+                <form id="add-contact" phx-submit="add">
+                    // The inputs' ids change after each add, so the browser replaces them with
+                    // empty ones.
+                    <input type="text" id={format!("new-name-{}", self.form_generation)} name="contact[name]" placeholder="Name" value="" />
+                    <input type="email" id={format!("new-email-{}", self.form_generation)} name="contact[email]" placeholder="Email" value="" />
+                    <button type="submit" id="add-button">"Add"</button>
+                </form>
+                <table id="contacts">
+                    <thead><tr>
+                        <th><button id="sort-name" phx-click="sort" phx-value-by="name">"Name" {self.arrow(Column::Name)}</button></th>
+                        <th><button id="sort-email" phx-click="sort" phx-value-by="email">"Email" {self.arrow(Column::Email)}</button></th>
+                        <th></th>
+                    </tr></thead>
+                    <tbody id="contact-rows">{rows}</tbody>
+                </table>
+                <h2>"Activity"</h2>
+                <ul id="activity" phx-update="stream">{feed}</ul>
+            </main>
+        }
+        .render(r)
     }
 
     fn components_destroyed(&mut self, ids: Vec<u32>) {
