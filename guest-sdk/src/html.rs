@@ -47,6 +47,10 @@ pub fn raw(html: impl Into<String>) -> Raw {
 pub struct Component(pub u32);
 
 /// A value that can fill a content slot.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot fill a template slot",
+    note = "text: a string, a number, a char or a bool (`.to_string()` for other `Display` types); markup: `html!` or `raw(..)`; a stateful component: `Component(id)`"
+)]
 pub trait Dynamic {
     fn into_node(self, r: &mut Render<'_>) -> Node;
 }
@@ -137,6 +141,10 @@ where
 
 /// A value for a dynamic attribute `name={value}`: text is written as `name="escaped"`,
 /// `true` as a bare `name`, `false` and `None` leave the attribute out.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an attribute value",
+    note = "use a string or a number (`.to_string()` for other `Display` types), a `bool` for a boolean attribute, or an `Option` to leave it out"
+)]
 pub trait AttrValue {
     /// The attribute as it appears in the tag, with its leading space, or `""`.
     fn render(self, name: &str) -> String;
