@@ -5,7 +5,7 @@
 use crate::html::generation;
 
 /// A vector whose items know whether they changed since the last render.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct List<T> {
     items: Vec<Entry<T>>,
     changed_at: u64,
@@ -40,6 +40,12 @@ impl<'a, T> Row<'a, T> {
 
     pub fn get(&self) -> &'a T {
         self.value
+    }
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
