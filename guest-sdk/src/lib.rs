@@ -1,34 +1,184 @@
 //! Write Liveplug views in Rust.
 //!
 //! A view is a type that implements [`LiveView`] and is exported with [`export!`]. Built with
-//! `cargo build --target wasm32-wasip2`, it becomes a WebAssembly component that any Liveplug
-//! host serves at `/<file stem>`.
+//! `cargo build --target wasm32-wasip2`, it becomes a WebAssembly component that a Liveplug
+//! host serves at `/<file stem>` to the stock Phoenix LiveView client. The walkthrough below
+//! runs natively as doc tests ([`testing::render_html`] renders a view without a host).
 //!
-//! ```ignore
-//! use liveplug_guest::{Event, LiveView, Node, Render, Template, ViewError};
+//! # 1. A counter
+//!
+//! Markup is written with [`html!`]: elements, `"text"` literals, `{expressions}`. Statics are
+//! split from dynamics at compile time, and every dynamic is HTML-escaped. Fields held in an
+//! [`Assign`] are change-tracked: after an event, only the dynamics that read a changed
+//! `self.field` are evaluated again; the rest is reported to the host as unchanged.
+//!
+//! ```
+//! use liveplug_guest::{Assign, Event, LiveView, Node, Render, ViewError, html, testing};
+//! use serde_json::{Value, json};
 //!
 //! #[derive(Default)]
-//! struct Counter { count: i64 }
-//!
-//! const PAGE: Template = Template::new(&["<p>Count: ", "</p><button phx-click=\"inc\">+</button>"]);
+//! struct Counter {
+//!     count: Assign<i64>,
+//! }
 //!
 //! impl LiveView for Counter {
-//!     fn handle_event(&mut self, event: Event) -> Result<Option<serde_json::Value>, ViewError> {
+//!     fn handle_event(&mut self, event: Event) -> Result<Option<Value>, ViewError> {
 //!         match event.name.as_str() {
-//!             "inc" => self.count += 1,
+//!             "inc" => *self.count += 1,
 //!             _ => return Err(event.unknown()),
 //!         }
 //!         Ok(None)
 //!     }
 //!
 //!     fn render(&self, r: &mut Render) -> Node {
-//!         let count = r.text(self.count);
-//!         r.tree(&PAGE, [count])
+//!         html! {
+//!             <p>"Count: " <span id="count">{*self.count}</span></p>
+//!             <button phx-click="inc">"+"</button>
+//!         }
+//!         .render(r)
 //!     }
 //! }
 //!
-//! liveplug_guest::export!(Counter);
+//! let mut counter = Counter::default();
+//! counter.handle_event(Event { name: "inc".into(), value: json!({}), target: None }).unwrap();
+//! assert_eq!(
+//!     testing::render_html(&counter),
+//!     r#"<p>Count: <span id="count">1</span></p><button phx-click="inc">+</button>"#
+//! );
+//! // An event the view does not handle is an error, not a panic.
+//! let error = counter.handle_event(Event { name: "nope".into(), value: json!({}), target: None });
+//! assert_eq!(error.unwrap_err().message, "unknown event \"nope\"");
 //! ```
+//!
+//! In a crate built as a `cdylib`, export it: `liveplug_guest::export!(Counter);`
+//!
+//! # 2. A form
+//!
+//! Form events arrive decoded (`user[name]=…` becomes `{"user": {"name": …}}`); read them into
+//! your own types with [`Event::params`]. Dynamic attributes take strings and numbers,
+//! `bool`s (present or absent) and `Option`s (absent when `None`).
+//!
+//! ```
+//! use liveplug_guest::{Assign, Event, LiveView, Node, Render, ViewError, html, testing};
+//! use serde::Deserialize;
+//! use serde_json::{Value, json};
+//!
+//! #[derive(Deserialize)]
+//! struct Signup {
+//!     email: String,
+//! }
+//!
+//! #[derive(Default)]
+//! struct Form {
+//!     email: Assign<String>,
+//!     error: Assign<Option<String>>,
+//! }
+//!
+//! impl LiveView for Form {
+//!     fn handle_event(&mut self, event: Event) -> Result<Option<Value>, ViewError> {
+//!         let Signup { email } = event.params()?;
+//!         self.error.set((!email.contains('@')).then(|| "not an email".to_owned()));
+//!         self.email.set(email);
+//!         Ok(None)
+//!     }
+//!
+//!     fn render(&self, r: &mut Render) -> Node {
+//!         html! {
+//!             <form id="signup" phx-change="validate" phx-submit="save">
+//!                 <input name="email" value={&*self.email} aria-invalid={self.error.is_some()} />
+//!                 <p :if={self.error.is_some()} class="error">{self.error.as_deref()}</p>
+//!             </form>
+//!         }
+//!         .render(r)
+//!     }
+//! }
+//!
+//! let mut form = Form::default();
+//! form.handle_event(Event { name: "validate".into(), value: json!({"email": "ada"}), target: None }).unwrap();
+//! assert_eq!(
+//!     testing::render_html(&form),
+//!     r#"<form id="signup" phx-change="validate" phx-submit="save"><input name="email" value="ada" aria-invalid><p class="error">not an email</p></form>"#
+//! );
+//! ```
+//!
+//! # 3. A list
+//!
+//! `:for={pattern in iterable}` repeats an element; `:key` identifies items across renders so
+//! that a reorder is sent as moves. Keep rows in a [`List`] and only the rows you wrote are
+//! evaluated again; the others cross to the host as their keys.
+//!
+//! ```
+//! use liveplug_guest::{List, LiveView, Node, Render, html, testing};
+//!
+//! struct Todo {
+//!     id: u32,
+//!     title: String,
+//!     done: bool,
+//! }
+//!
+//! #[derive(Default)]
+//! struct Todos {
+//!     todos: List<Todo>,
+//! }
+//!
+//! impl LiveView for Todos {
+//!     fn render(&self, r: &mut Render) -> Node {
+//!         html! {
+//!             <ul id="todos">
+//!                 <li :for={todo in self.todos.iter()} :key={todo.id} id={format!("todo-{}", todo.id)} class={todo.done.then_some("done")}>
+//!                     {&todo.title}
+//!                 </li>
+//!             </ul>
+//!         }
+//!         .render(r)
+//!     }
+//! }
+//!
+//! let mut view = Todos::default();
+//! view.todos.push(Todo { id: 1, title: "write".into(), done: true });
+//! view.todos.push(Todo { id: 2, title: "ship".into(), done: false });
+//! assert_eq!(
+//!     testing::render_html(&view),
+//!     r#"<ul id="todos"><li id="todo-1" class="done">write</li><li id="todo-2">ship</li></ul>"#
+//! );
+//! ```
+//!
+//! # 4. Components
+//!
+//! A *function component* is a plain function returning `html!`. A *stateful component* has
+//! its own state and events: place it with [`Component`]`(id)`, render its markup (one root
+//! element with an `id`) with [`Render::component_root`] when it changed, and send events to
+//! it with `phx-target="#<that id>"`; they arrive with `event.target == Some(id)`.
+//!
+//! ```
+//! use liveplug_guest::{Component, Html, LiveView, Node, Render, html, testing};
+//!
+//! fn badge(label: &str) -> Html<impl FnOnce(&mut Render<'_>) -> Node + '_> {
+//!     html! { <span class="badge">{label}</span> }
+//! }
+//!
+//! #[derive(Default)]
+//! struct Page;
+//!
+//! impl LiveView for Page {
+//!     fn render(&self, r: &mut Render) -> Node {
+//!         let card = html! {
+//!             <div id="card-7"><button phx-click="like" phx-target="#card-7">"Like"</button></div>
+//!         }
+//!         .render(r);
+//!         r.component_root(7, card);
+//!         html! { <main>{badge("new")} {Component(7)}</main> }.render(r)
+//!     }
+//! }
+//!
+//! assert_eq!(
+//!     testing::render_html(&Page),
+//!     r##"<main><span class="badge">new</span><div id="card-7"><button phx-click="like" phx-target="#card-7">Like</button></div></main>"##
+//! );
+//! ```
+//!
+//! Markup from elsewhere can be inserted unescaped with [`raw`]; page effects (title, pushed
+//! events) are in [`page`]; streams ([`Stream`]) send items once and keep none.
 
 // `html!` names this crate by its public path; inside the crate too.
 extern crate self as liveplug_guest;
@@ -38,6 +188,7 @@ mod html;
 mod list;
 mod render;
 mod stream;
+pub mod testing;
 mod view;
 
 pub use self::html::{Assign, AttrValue, Component, Dynamic, Html, Raw, raw};
