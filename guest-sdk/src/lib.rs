@@ -185,6 +185,7 @@ extern crate self as liveplug_guest;
 
 mod export;
 mod html;
+pub mod links;
 mod list;
 mod render;
 mod stream;

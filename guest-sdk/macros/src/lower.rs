@@ -26,7 +26,16 @@ enum Slot {
     /// An element with `:if`.
     Conditional { condition: Expr, condition_deps: Deps, body: Template },
     /// An element with `:for` (and `:key`).
-    Comprehension { each: ForLoop, key: Option<Expr>, filter: Option<Expr>, deps: Deps, item: Template },
+    Comprehension(Box<Comprehension>),
+}
+
+/// An element with `:for` (and `:key`, and an `:if` filter).
+struct Comprehension {
+    each: ForLoop,
+    key: Option<Expr>,
+    filter: Option<Expr>,
+    deps: Deps,
+    item: Template,
 }
 
 impl Template {
@@ -65,9 +74,8 @@ impl Template {
 impl Slot {
     fn deps(&self) -> Deps {
         match self {
-            Slot::Content { deps, .. } | Slot::Attribute { deps, .. } | Slot::Comprehension { deps, .. } => {
-                deps.clone()
-            }
+            Slot::Content { deps, .. } | Slot::Attribute { deps, .. } => deps.clone(),
+            Slot::Comprehension(c) => c.deps.clone(),
             Slot::Conditional { condition_deps, body, .. } => {
                 let mut deps = condition_deps.clone();
                 deps.merge(&body.deps());
@@ -124,13 +132,13 @@ fn lower_element(element: &Element, template: &mut Template, allowed: &BTreeSet<
         }
         let iterable = &each.iterable;
         deps.merge(&Deps::of(quote!(#iterable), allowed));
-        template.push_slot(Slot::Comprehension {
+        template.push_slot(Slot::Comprehension(Box::new(Comprehension {
             each: ForLoop { pattern: each.pattern.clone(), iterable: each.iterable.clone() },
             key,
             filter,
             deps,
             item,
-        });
+        })));
         return;
     }
     if let Some(condition) = &element.condition {
@@ -243,7 +251,8 @@ fn slot(slot: &Slot) -> TokenStream {
                 }
             }}
         }
-        Slot::Comprehension { each, key, filter, item, .. } => {
+        Slot::Comprehension(comprehension) => {
+            let Comprehension { each, key, filter, item, .. } = &**comprehension;
             let pattern = &each.pattern;
             let iterable = &each.iterable;
             let item_statics = &item.statics;

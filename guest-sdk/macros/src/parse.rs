@@ -23,7 +23,7 @@ pub struct Markup {
 }
 
 pub enum Node {
-    Element(Element),
+    Element(Box<Element>),
     Text(LitStr),
     Block(Expr),
 }
@@ -88,7 +88,7 @@ fn parse_nodes(input: ParseStream<'_>, inside: Option<&str>) -> syn::Result<Vec<
 impl Parse for Node {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         if input.peek(Token![<]) {
-            return input.parse().map(Node::Element);
+            return input.parse().map(|e| Node::Element(Box::new(e)));
         }
         if input.peek(LitStr) {
             return input.parse().map(Node::Text);
