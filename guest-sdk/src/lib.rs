@@ -146,9 +146,12 @@
 //! # 4. Components
 //!
 //! A *function component* is a plain function returning `html!`. A *stateful component* has
-//! its own state and events: place it with [`Component`]`(id)`, render its markup (one root
-//! element with an `id`) with [`Render::component_root`] when it changed, and send events to
-//! it with `phx-target="#<that id>"`; they arrive with `event.target == Some(id)`.
+//! its own state and events: implement [`LiveComponent`] (its markup is one root element with
+//! an `id`), keep them in [`Components`], place one with [`Components::place`], and route
+//! events with [`Components::handle_event`]: markup inside sends them to the component with
+//! `phx-target="#<its id>"`. (`examples/contacts` makes every table row one.) At the lowest
+//! level, [`Component`]`(id)` places a component whose markup you render yourself with
+//! [`Render::component_root`], as here:
 //!
 //! ```
 //! use liveplug_guest::{Component, Html, LiveView, Node, Render, html, testing};
@@ -183,6 +186,7 @@
 // `html!` names this crate by its public path; inside the crate too.
 extern crate self as liveplug_guest;
 
+mod component;
 mod export;
 mod html;
 pub mod links;
@@ -192,6 +196,7 @@ mod stream;
 pub mod testing;
 mod view;
 
+pub use self::component::{Components, LiveComponent};
 pub use self::html::{Assign, AttrValue, Component, Dynamic, Html, Raw, raw};
 pub use self::list::{List, Row};
 pub use self::render::{Item, Node, Render, Template};

@@ -51,7 +51,17 @@ fn main() -> Result<()> {
             build_plugins(&root)?;
             run(cargo(&root).args(["fmt", "--all", "--check"]))?;
             run(Command::new("node").current_dir(&root).arg("tests/js/selftest.mjs"))?;
-            run(cargo(&root).args(["test", "-p", "liveplug-host", "-p", "liveplug-guest", "-p", "liveplug-guest-macros", "-p", "xtask"]))
+            run(cargo(&root).args([
+                "test",
+                "-p",
+                "liveplug-host",
+                "-p",
+                "liveplug-guest",
+                "-p",
+                "liveplug-guest-macros",
+                "-p",
+                "xtask",
+            ]))
         }
         Cmd::Bench => {
             setup(&root)?;

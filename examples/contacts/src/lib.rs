@@ -2,21 +2,107 @@
 //! with its own events), an add form, and a live activity feed kept as a stream (sent once,
 //! stored by nobody).
 
-use std::cell::RefCell;
-
-use liveplug_guest::Template;
-use std::collections::{BTreeMap, BTreeSet};
-
-use liveplug_guest::{At, Event, Item, LiveView, Mount, Node, Render, Stream, ViewError, html, page};
+use liveplug_guest::{
+    At, Components, Event, Item, LiveComponent, LiveView, Mount, Node, Render, Stream, Template, ViewError, html, page,
+};
 use serde::Deserialize;
 use serde_json::Value;
 
 /// The feed keeps at most this many entries in the browser.
 const FEED_LIMIT: i32 = 10;
 
+/// A slot for one row component (the list items carry no markup of their own).
+const ROW: Template = Template::new(&["", ""]);
+
+/// One feed entry.
+const FEED_ITEM: Template = Template::new(&["<li id=\"", "\">", "</li>"]);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Contact {
     name: String,
+    email: String,
+}
+
+/// A table row: a stateful component, in view or edit mode.
+#[derive(Debug)]
+struct Row {
+    contact: Contact,
+    editing: bool,
+}
+
+/// A row's edit form.
+#[derive(Deserialize)]
+struct EditForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+}
+
+impl LiveComponent for Row {
+    fn render(&self, id: u32, r: &mut Render) -> Node {
+        let target = format!("#contact-{id}");
+        let contact = &self.contact;
+        if self.editing {
+            html! {
+                <tr id={format!("contact-{id}")}><td colspan="3">
+                    <form class="edit-form" id={format!("edit-{id}")} phx-submit="save" phx-target={&target}>
+                        <input name="name" value={&contact.name} />
+                        " "
+                        <input name="email" value={&contact.email} />
+                        " "
+                        <button type="submit" class="save">"Save"</button>
+                        " "
+                        <button type="button" class="cancel" phx-click="cancel" phx-target={&target}>"Cancel"</button>
+                    </form>
+                </td></tr>
+            }
+            .render(r)
+        } else {
+            html! {
+                <tr id={format!("contact-{id}")}>
+                    <td class="name">{&contact.name}</td>
+                    <td class="email">{&contact.email}</td>
+                    <td>
+                        <button class="edit" phx-click="edit" phx-target={&target}>"Edit"</button>
+                        " "
+                        <button class="delete" phx-click="delete" phx-value-id={id}>"Delete"</button>
+                    </td>
+                </tr>
+            }
+            .render(r)
+        }
+    }
+
+    fn handle_event(&mut self, event: Event) -> Result<Option<Value>, ViewError> {
+        match event.name.as_str() {
+            "edit" => self.editing = true,
+            "cancel" => self.editing = false,
+            "save" => {
+                let form: EditForm = event.params()?;
+                let name = form.name.trim();
+                if !name.is_empty() {
+                    self.contact = Contact { name: name.to_owned(), email: form.email.trim().to_owned() };
+                    self.editing = false;
+                }
+            }
+            _ => return Err(event.unknown()),
+        }
+        Ok(None)
+    }
+}
+
+/// The add form.
+#[derive(Deserialize)]
+struct AddForm {
+    contact: NewContact,
+}
+
+#[derive(Deserialize)]
+struct NewContact {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
     email: String,
 }
 
@@ -43,47 +129,34 @@ struct Activity {
 
 #[derive(Debug)]
 struct Contacts {
-    contacts: BTreeMap<u32, Contact>,
-    /// Rows in edit mode.
-    editing: BTreeSet<u32>,
+    rows: Components<Row>,
     sort: Option<(Column, bool)>,
     next_id: u32,
-    /// Bumped after each add, so the add form is replaced by an empty one.
+    /// Bumped after each add, so the add form's inputs are replaced by empty ones.
     form_generation: u64,
     feed: Stream<Activity>,
     feed_seq: u64,
-    /// Rows whose component must be re-rendered (changed or new since the last render).
-    dirty: RefCell<BTreeSet<u32>>,
 }
 
 impl Default for Contacts {
     fn default() -> Self {
         Self {
-            contacts: BTreeMap::new(),
-            editing: BTreeSet::new(),
+            rows: Components::new(),
             sort: None,
             next_id: 1,
             form_generation: 0,
             feed: Stream::new("activity", |a: &Activity| format!("activity-{}", a.seq)),
             feed_seq: 0,
-            dirty: RefCell::new(BTreeSet::new()),
         }
     }
 }
 
-/// A slot for one row component (the list items carry no markup of their own).
-const ROW: Template = Template::new(&["", ""]);
-
-/// One feed entry.
-const FEED_ITEM: Template = Template::new(&["<li id=\"", "\">", "</li>"]);
-
 impl Contacts {
-    fn add(&mut self, name: &str, email: &str) -> u32 {
+    fn add(&mut self, name: &str, email: &str) {
         let id = self.next_id;
         self.next_id += 1;
-        self.contacts.insert(id, Contact { name: name.to_owned(), email: email.to_owned() });
-        self.dirty.borrow_mut().insert(id);
-        id
+        let contact = Contact { name: name.to_owned(), email: email.to_owned() };
+        self.rows.insert(id, Row { contact, editing: false });
     }
 
     fn log(&mut self, text: String) {
@@ -92,25 +165,25 @@ impl Contacts {
     }
 
     fn set_title(&self) {
-        page::set_title(&format!("Contacts ({})", self.contacts.len()));
+        page::set_title(&format!("Contacts ({})", self.rows.len()));
     }
 
     /// Contact ids in display order.
     fn order(&self) -> Vec<u32> {
-        let mut ids: Vec<u32> = self.contacts.keys().copied().collect();
+        let mut rows: Vec<(u32, &Contact)> = self.rows.iter().map(|(id, row)| (id, &row.contact)).collect();
         if let Some((column, ascending)) = self.sort {
-            let field = |id: &u32| {
-                self.contacts.get(id).map(|c| match column {
+            rows.sort_by_key(|(id, c)| {
+                let field = match column {
                     Column::Name => c.name.to_lowercase(),
                     Column::Email => c.email.to_lowercase(),
-                })
-            };
-            ids.sort_by_key(|id| (field(id), *id));
+                };
+                (field, *id)
+            });
             if !ascending {
-                ids.reverse();
+                rows.reverse();
             }
         }
-        ids
+        rows.into_iter().map(|(id, _)| id).collect()
     }
 
     fn arrow(&self, column: Column) -> &'static str {
@@ -120,94 +193,6 @@ impl Contacts {
             _ => "",
         }
     }
-
-    fn handle_row_event(&mut self, id: u32, event: &Event) -> Result<(), ViewError> {
-        if !self.contacts.contains_key(&id) {
-            return Ok(());
-        }
-        match event.name.as_str() {
-            "edit" => {
-                self.editing.insert(id);
-            }
-            "cancel" => {
-                self.editing.remove(&id);
-            }
-            "save" => {
-                let form: EditForm = event.params()?;
-                let (name, email) = (form.name.trim().to_owned(), form.email.trim().to_owned());
-                if let Some(contact) = self.contacts.get_mut(&id)
-                    && !name.is_empty()
-                {
-                    let old = std::mem::replace(&mut contact.name, name.clone());
-                    contact.email = email;
-                    self.editing.remove(&id);
-                    self.log(if old == name { format!("Updated {name}") } else { format!("Renamed {old} to {name}") });
-                }
-            }
-            _ => return Err(event.unknown()),
-        }
-        self.dirty.borrow_mut().insert(id);
-        Ok(())
-    }
-
-    /// A row component's markup: view mode, or an inline edit form. Events inside target the
-    /// row through `phx-target="#contact-<id>"`.
-    fn render_row(&self, r: &mut Render, id: u32, contact: &Contact) -> Node {
-        let target = format!("#contact-{id}");
-        let dom_id = format!("contact-{id}");
-        if self.editing.contains(&id) {
-            html! {
-                <tr id={&dom_id}><td colspan="3">
-                    <form class="edit-form" id={format!("edit-{id}")} phx-submit="save" phx-target={&target}>
-                        <input name="name" value={&contact.name} />
-                        " "
-                        <input name="email" value={&contact.email} />
-                        " "
-                        <button type="submit" class="save">"Save"</button>
-                        " "
-                        <button type="button" class="cancel" phx-click="cancel" phx-target={&target}>"Cancel"</button>
-                    </form>
-                </td></tr>
-            }
-            .render(r)
-        } else {
-            html! {
-                <tr id={&dom_id}>
-                    <td class="name">{&contact.name}</td>
-                    <td class="email">{&contact.email}</td>
-                    <td>
-                        <button class="edit" phx-click="edit" phx-target={&target}>"Edit"</button>
-                        " "
-                        <button class="delete" phx-click="delete" phx-value-id={id}>"Delete"</button>
-                    </td>
-                </tr>
-            }
-            .render(r)
-        }
-    }
-}
-
-/// The add form's params.
-#[derive(Deserialize)]
-struct AddForm {
-    contact: NewContact,
-}
-
-#[derive(Deserialize)]
-struct NewContact {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    email: String,
-}
-
-/// A row's edit form params.
-#[derive(Deserialize)]
-struct EditForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    email: String,
 }
 
 impl LiveView for Contacts {
@@ -219,22 +204,38 @@ impl LiveView for Contacts {
         ] {
             self.add(name, email);
         }
-        self.log(format!("{} contacts loaded", self.contacts.len()));
+        self.log(format!("{} contacts loaded", self.rows.len()));
         self.set_title();
         Ok(())
     }
 
     fn handle_event(&mut self, event: Event) -> Result<Option<Value>, ViewError> {
+        // Events aimed at a row go to that row's component.
         if let Some(id) = event.target {
-            self.handle_row_event(id, &event)?;
-            return Ok(None);
+            let before = self.rows.get(id).map(|row| row.contact.clone());
+            let saving = event.name == "save";
+            let Some(result) = self.rows.handle_event(event) else {
+                return Ok(None);
+            };
+            let reply = result?;
+            if let (true, Some(before), Some(after)) = (saving, before, self.rows.get(id).map(|r| &r.contact))
+                && !self.rows.get(id).is_some_and(|r| r.editing)
+            {
+                let text = if before.name == after.name {
+                    format!("Updated {}", after.name)
+                } else {
+                    format!("Renamed {} to {}", before.name, after.name)
+                };
+                self.log(text);
+            }
+            return Ok(reply);
         }
         match event.name.as_str() {
             "add" => {
                 let AddForm { contact } = event.params()?;
-                let (name, email) = (contact.name.trim().to_owned(), contact.email.trim().to_owned());
+                let (name, email) = (contact.name.trim(), contact.email.trim());
                 if !name.is_empty() {
-                    self.add(&name, &email);
+                    self.add(name, email);
                     self.form_generation += 1;
                     self.log(format!("Added {name}"));
                 }
@@ -251,8 +252,8 @@ impl LiveView for Contacts {
             }
             "delete" => {
                 let id = event.value.get("id").and_then(Value::as_str).and_then(|s| s.parse().ok());
-                if let Some(contact) = id.and_then(|id| self.contacts.remove(&id)) {
-                    self.log(format!("Deleted {}", contact.name));
+                if let Some(row) = id.and_then(|id| self.rows.remove(id)) {
+                    self.log(format!("Deleted {}", row.contact.name));
                 }
             }
             _ => return Err(event.unknown()),
@@ -262,24 +263,14 @@ impl LiveView for Contacts {
     }
 
     fn render(&self, r: &mut Render) -> Node {
-        // Row components re-render only when they changed; the list of rows only refers to them.
-        let mut dirty = self.dirty.borrow_mut();
-        for (&id, contact) in &self.contacts {
-            if dirty.remove(&id) {
-                let root = self.render_row(r, id, contact);
-                r.component_root(id, root);
-            }
-        }
-        // Each row is a component; the keyed list only refers to them, so a sort sends moves.
-        let items = self.order().into_iter().map(|id| Item::keyed(id, [r.component(id)])).collect();
+        // The keyed list only refers to the row components, so a sort sends moves.
+        let items = self.order().into_iter().map(|id| Item::keyed(id, [self.rows.place(r, id)])).collect();
         let rows = r.list(&ROW, items);
         let feed = r.stream(&self.feed, &FEED_ITEM, |r, dom_id, activity| [r.text(dom_id), r.text(&activity.text)]);
         html! {
             <main id="contacts-app">
-                <h1>"Contacts (" <span id="contact-count">{self.contacts.len()}</span> ")"</h1>
+                <h1>"Contacts (" <span id="contact-count">{self.rows.len()}</span> ")"</h1>
                 <form id="add-contact" phx-submit="add">
-                    // The inputs' ids change after each add, so the browser replaces them with
-                    // empty ones.
                     <input type="text" id={format!("new-name-{}", self.form_generation)} name="contact[name]" placeholder="Name" value="" />
                     <input type="email" id={format!("new-email-{}", self.form_generation)} name="contact[email]" placeholder="Email" value="" />
                     <button type="submit" id="add-button">"Add"</button>
@@ -300,9 +291,7 @@ impl LiveView for Contacts {
     }
 
     fn components_destroyed(&mut self, ids: Vec<u32>) {
-        for id in ids {
-            self.editing.remove(&id);
-        }
+        self.rows.destroyed(&ids);
     }
 }
 

@@ -1,0 +1,111 @@
+//! Stateful components: each has its own state, renders one root element, and handles the
+//! events aimed at it with `phx-target="#<its root id>"`.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::render::{Node, Render};
+use crate::view::{Event, ViewError};
+
+/// A stateful component.
+pub trait LiveComponent: 'static {
+    /// The component's markup: one root element, with an `id` its events can target.
+    fn render(&self, id: u32, r: &mut Render) -> Node;
+
+    /// An event aimed at this component.
+    fn handle_event(&mut self, event: Event) -> Result<Option<Value>, ViewError> {
+        Err(event.unknown())
+    }
+}
+
+/// The stateful components of a view, by id. Each is re-rendered only when it was inserted,
+/// written ([`Components::get_mut`]), handled an event, or was dropped by the browser.
+pub struct Components<C> {
+    items: BTreeMap<u32, C>,
+    dirty: RefCell<BTreeSet<u32>>,
+}
+
+impl<C> std::fmt::Debug for Components<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Components").field("ids", &self.items.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+impl<C> Default for Components<C> {
+    fn default() -> Self {
+        Self { items: BTreeMap::new(), dirty: RefCell::new(BTreeSet::new()) }
+    }
+}
+
+impl<C: LiveComponent> Components<C> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn insert(&mut self, id: u32, component: C) {
+        self.items.insert(id, component);
+        self.dirty.get_mut().insert(id);
+    }
+
+    pub fn remove(&mut self, id: u32) -> Option<C> {
+        self.dirty.get_mut().remove(&id);
+        self.items.remove(&id)
+    }
+
+    pub fn get(&self, id: u32) -> Option<&C> {
+        self.items.get(&id)
+    }
+
+    /// The component, marked for re-rendering.
+    pub fn get_mut(&mut self, id: u32) -> Option<&mut C> {
+        let component = self.items.get_mut(&id)?;
+        self.dirty.get_mut().insert(id);
+        Some(component)
+    }
+
+    pub fn contains(&self, id: u32) -> bool {
+        self.items.contains_key(&id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &C)> {
+        self.items.iter().map(|(&id, c)| (id, c))
+    }
+
+    /// Places component `id` in a template: renders its markup if it changed, and returns the
+    /// node for the slot.
+    pub fn place(&self, r: &mut Render, id: u32) -> Node {
+        if self.dirty.borrow_mut().remove(&id)
+            && let Some(component) = self.items.get(&id)
+        {
+            let root = component.render(id, r);
+            r.component_root(id, root);
+        }
+        r.component(id)
+    }
+
+    /// Routes an event aimed at one of these components (by `event.target`); `None` when it is
+    /// not for them.
+    pub fn handle_event(&mut self, event: Event) -> Option<Result<Option<Value>, ViewError>> {
+        let id = event.target?;
+        let component = self.items.get_mut(&id)?;
+        self.dirty.get_mut().insert(id);
+        Some(component.handle_event(event))
+    }
+
+    /// The browser removed these components (the view's `components_destroyed`): the host
+    /// forgot them, so they are rendered in full if placed again. Their state stays.
+    pub fn destroyed(&mut self, ids: &[u32]) {
+        let dirty = self.dirty.get_mut();
+        dirty.extend(ids.iter().filter(|id| self.items.contains_key(id)));
+    }
+}
