@@ -34,12 +34,13 @@ fn diff_of(response: &Value) -> Value {
     response.get("diff").cloned().unwrap_or_else(|| json!({}))
 }
 
-#[tokio::test]
-async fn counter_diffs_merge_to_the_host_render_in_the_official_client() {
+/// Joins example `name` with `renderer`, after checking that its dead render is exactly what
+/// the join renders. Returns the session and the join reply.
+async fn join_checked(name: &str, renderer: liveplug::diff::Renderer) -> (LiveSession<GuestView>, Value) {
     let runtime = runtime();
-    let plugin = plugin(&runtime, "counter");
+    let plugin = plugin(&runtime, name);
     let request =
-        MountRequest { url: "http://localhost/counter".into(), session: json!({}), connect_params: Some(json!({})) };
+        MountRequest { url: format!("http://localhost/{name}"), session: json!({}), connect_params: Some(json!({})) };
     let dead = LiveSession::dead_render(
         GuestView::instantiate(&runtime, &plugin).await.expect("instance"),
         MountRequest { connect_params: None, ..request.clone() },
@@ -47,8 +48,14 @@ async fn counter_diffs_merge_to_the_host_render_in_the_official_client() {
     .await
     .expect("dead render");
     let view = GuestView::instantiate(&runtime, &plugin).await.expect("instance");
-    let (mut session, join) = LiveSession::join(view, request).await.expect("join");
+    let (session, join) = LiveSession::join_with(view, request, renderer).await.expect("join");
     assert_eq!(dead.html, session.html(), "the dead render is what the join renders");
+    (session, join)
+}
+
+#[tokio::test]
+async fn counter_diffs_merge_to_the_host_render_in_the_official_client() {
+    let (mut session, join) = join_checked("counter", liveplug::diff::Renderer::new()).await;
     let view_id = "phx-conformance";
     let mut steps = vec![
         json!({"step": "join", "view_id": view_id, "diff": join["rendered"], "html": session.html(), "title": "Counter"}),
@@ -72,22 +79,7 @@ async fn counter_diffs_merge_to_the_host_render_in_the_official_client() {
 /// handshake, a stream) through a session and checks every step with the official client.
 #[tokio::test]
 async fn contacts_diffs_merge_to_the_host_render_in_the_official_client() {
-    use liveplug::diff::Renderer;
-
-    let runtime = runtime();
-    let plugin = plugin(&runtime, "contacts");
-    let request =
-        MountRequest { url: "http://localhost/contacts".into(), session: json!({}), connect_params: Some(json!({})) };
-    let dead = LiveSession::dead_render(
-        GuestView::instantiate(&runtime, &plugin).await.expect("instance"),
-        MountRequest { connect_params: None, ..request.clone() },
-    )
-    .await
-    .expect("dead render");
-    let view = GuestView::instantiate(&runtime, &plugin).await.expect("instance");
-    let (mut session, join) =
-        LiveSession::join_with(view, request, Renderer::keeping_stream_html()).await.expect("join");
-    assert_eq!(dead.html, session.html(), "the dead render is what the join renders");
+    let (mut session, join) = join_checked("contacts", liveplug::diff::Renderer::keeping_stream_html()).await;
     let view_id = "phx-contacts";
     let mut steps = vec![
         json!({"step": "join", "view_id": view_id, "diff": join["rendered"], "html": session.html(), "title": "Contacts (3)"}),

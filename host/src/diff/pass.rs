@@ -260,13 +260,8 @@ impl<'a> Pass<'a> {
                 let opened = self.scope.open_local();
                 let mut entries = Map::new();
                 for (i, item) in keyed.items.iter().enumerate() {
-                    let slots: Map<String, Value> = item
-                        .slots
-                        .iter()
-                        .enumerate()
-                        .map(|(j, child)| (j.to_string(), self.full_json(child, depth + 1)))
-                        .collect();
-                    entries.insert(i.to_string(), Value::Object(slots));
+                    let slots = self.full_slots_json(&item.slots, depth);
+                    entries.insert(i.to_string(), slots);
                 }
                 entries.insert(wire::KEYED_COUNT.to_owned(), Value::from(keyed.items.len()));
                 let local = self.scope.close_local(opened);
@@ -284,6 +279,13 @@ impl<'a> Pass<'a> {
                 Value::from(*cid)
             }
         }
+    }
+
+    /// The full JSON of an item's slots the client does not have.
+    fn full_slots_json(&mut self, slots: &[Node], depth: usize) -> Value {
+        let json: Map<String, Value> =
+            slots.iter().enumerate().map(|(j, child)| (j.to_string(), self.full_json(child, depth + 1))).collect();
+        Value::Object(json)
     }
 
     fn diff_keyed(&mut self, old: Keyed, id: u64, items: Vec<PartItem>, depth: usize) -> Diffed {
@@ -405,13 +407,8 @@ impl<'a> Pass<'a> {
                     if old.slots.len() != template.slots() {
                         return Err(DiffError::UnchangedItem(key_label(&key)));
                     }
-                    let full: Map<String, Value> = old
-                        .slots
-                        .iter()
-                        .enumerate()
-                        .map(|(j, child)| (j.to_string(), self.full_json(child, depth + 1)))
-                        .collect();
-                    (old.slots, Value::Object(full))
+                    let full = self.full_slots_json(&old.slots, depth);
+                    (old.slots, full)
                 }
             };
             entries.insert(i.to_string(), full);
