@@ -28,7 +28,7 @@ fn event_path(c: &mut Criterion) {
     });
     c.bench_function("counter: event → guest → render → diff json", |b| {
         b.iter(|| {
-            let reply = rt.block_on(session.event(black_box(&event))).expect("event");
+            let reply = rt.block_on(session.event(black_box(event.clone()))).expect("event");
             black_box(reply.to_string())
         })
     });

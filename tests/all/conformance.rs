@@ -13,21 +13,7 @@ use crate::support::{plugin, repo_root, runtime};
 
 /// Runs the ndjson `steps` through `tests/js/conformance.mjs` and fails with its report.
 pub fn check_with_client(name: &str, steps: &[Value]) {
-    let root = repo_root();
-    let out = root.join("target/conformance");
-    std::fs::create_dir_all(&out).expect("output dir");
-    let file = out.join(format!("{name}.ndjson"));
-    let body: String = steps.iter().map(|s| format!("{s}\n")).collect();
-    std::fs::write(&file, body).expect("write steps");
-    let output = Command::new("node")
-        .current_dir(&root)
-        .arg(Path::new("tests/js/conformance.mjs"))
-        .arg(&file)
-        .output()
-        .expect("node runs (install Node.js)");
-    let report = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "the client disagrees with the host on {name}:\n{report}");
-    assert!(report.contains(&format!("conformance ok: {} steps", steps.len())), "{report}");
+    check_many_with_client(&[(name.to_owned(), steps.to_vec())]);
 }
 
 fn diff_of(response: &Value) -> Value {
@@ -63,7 +49,7 @@ async fn counter_diffs_merge_to_the_host_render_in_the_official_client() {
     let mut count = 0i64;
     for event in ["inc", "inc", "inc", "dec", "reset", "reset", "dec", "dec", "inc"] {
         let response =
-            session.event(&json!({"type": "click", "event": event, "value": {"value": ""}})).await.expect("event");
+            session.event(json!({"type": "click", "event": event, "value": {"value": ""}})).await.expect("event");
         count = match event {
             "inc" => count + 1,
             "dec" => count - 1,
@@ -106,7 +92,7 @@ async fn contacts_diffs_merge_to_the_host_render_in_the_official_client() {
         ("delete ada", click("delete", json!({"id": "1", "value": ""}))),
     ];
     for (label, payload) in events {
-        let response = session.event(&payload).await.expect(label);
+        let response = session.event(payload).await.expect(label);
         steps.push(json!({"step": label, "view_id": view_id, "diff": diff_of(&response), "html": session.html()}));
     }
     assert!(session.html().contains("&lt;script&gt;x&lt;/script&gt;"), "names are escaped");
@@ -115,10 +101,10 @@ async fn contacts_diffs_merge_to_the_host_render_in_the_official_client() {
     assert_eq!(session.components_destroyed(&json!({"cids": [1]})).await.expect("destroyed"), json!({"cids": [1]}));
     steps.push(json!({"step": "prune ada", "view_id": view_id, "diff": {}, "prune": [1], "html": session.html()}));
     // An event for the destroyed component gets an empty reply.
-    assert_eq!(session.event(&targeted("edit", 1)).await.expect("stale target"), json!({}));
+    assert_eq!(session.event(targeted("edit", 1)).await.expect("stale target"), json!({}));
     for i in 0..12 {
         let by = if i % 2 == 0 { "email" } else { "name" };
-        let response = session.event(&click("sort", json!({"by": by, "value": ""}))).await.expect("sort");
+        let response = session.event(click("sort", json!({"by": by, "value": ""}))).await.expect("sort");
         steps.push(json!({"step": format!("sort {i}"), "view_id": view_id, "diff": diff_of(&response), "html": session.html()}));
     }
     assert_eq!(session.html().matches("<li id=\"activity-").count(), 10, "the feed keeps ten entries");

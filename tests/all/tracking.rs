@@ -39,7 +39,7 @@ async fn tracked_renders_equal_fresh_renders_after_any_events() {
         let (mut session, _) = LiveSession::join(view, request).await.expect("join");
         for step in 0..60 {
             let event = random_event(&mut rng);
-            session.event(&event).await.unwrap_or_else(|e| panic!("seed {seed} step {step}: {e}"));
+            session.event(event.clone()).await.unwrap_or_else(|e| panic!("seed {seed} step {step}: {e}"));
             let state = session.snapshot().await.expect("snapshot").expect("the view snapshots");
             let fresh = GuestView::instantiate(&runtime, &plugin).await.expect("instance");
             let expected = LiveSession::restored_html(fresh, &state).await.expect("fresh render");
@@ -56,10 +56,10 @@ async fn an_event_that_changes_one_assign_sends_only_its_dynamics() {
     let request = MountRequest { url: "http://h/tracked".into(), session: json!({}), connect_params: Some(json!({})) };
     let (mut session, _) = LiveSession::join(view, request).await.expect("join");
     let theme =
-        session.event(&json!({"type": "click", "event": "theme", "value": {"theme": "dark"}})).await.expect("event");
+        session.event(json!({"type": "click", "event": "theme", "value": {"theme": "dark"}})).await.expect("event");
     // Only the class attribute slot changes.
     assert_eq!(theme, json!({"diff": {"0": " class=\"dark\""}}));
-    let inc = session.event(&json!({"type": "click", "event": "inc", "value": {}})).await.expect("event");
+    let inc = session.event(json!({"type": "click", "event": "inc", "value": {}})).await.expect("event");
     assert_eq!(inc, json!({"diff": {"1": " data-count=\"1\"", "2": "1"}}));
 }
 

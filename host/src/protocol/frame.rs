@@ -133,11 +133,21 @@ impl Frame {
     /// Encodes a frame as a V2 JSON text message. Binary payloads are never sent by the
     /// server.
     pub fn encode(&self) -> String {
+        let empty = Value::Object(Map::new());
         let payload = match &self.payload {
-            Payload::Json(value) => value.clone(),
-            Payload::Binary(_) => Value::Object(Map::new()),
+            Payload::Json(value) => value,
+            Payload::Binary(_) => &empty,
         };
-        encode_parts(&self.join_ref, &self.msg_ref, &self.topic, &self.event, payload)
+        // A tuple serializes as a JSON array; nothing is cloned.
+        serde_json::to_string(&(&self.join_ref, &self.msg_ref, &self.topic, &self.event, payload)).unwrap_or_default()
+    }
+
+    /// Takes the JSON payload out of the frame (`null` for a binary frame), leaving `null`.
+    pub fn take_json(&mut self) -> Value {
+        match std::mem::replace(&mut self.payload, Payload::Json(Value::Null)) {
+            Payload::Json(value) => value,
+            Payload::Binary(_) => Value::Null,
+        }
     }
 
     /// A `phx_reply` to this frame, echoing its refs and topic.
@@ -169,23 +179,6 @@ impl Frame {
             Payload::Binary(_) => None,
         }
     }
-}
-
-fn encode_parts(
-    join_ref: &Option<String>,
-    msg_ref: &Option<String>,
-    topic: &str,
-    event: &str,
-    payload: Value,
-) -> String {
-    Value::Array(vec![
-        join_ref.as_deref().map_or(Value::Null, Value::from),
-        msg_ref.as_deref().map_or(Value::Null, Value::from),
-        Value::from(topic),
-        Value::from(event),
-        payload,
-    ])
-    .to_string()
 }
 
 fn optional_ref(value: Value, field: &'static str) -> Result<Option<String>, FrameError> {

@@ -17,14 +17,14 @@ pub struct Event {
 impl Event {
     /// Parses an `event` payload. Form payloads are URL-decoded into nested objects, merged
     /// with `meta`, and `_target` becomes a key path, as Phoenix does.
-    pub fn parse(payload: &Value) -> Result<Self, SessionError> {
-        let name = payload
-            .get("event")
-            .and_then(Value::as_str)
-            .ok_or_else(|| SessionError::BadPayload("event payload has no `event` name".into()))?;
-        let kind = payload.get("type").and_then(Value::as_str).unwrap_or("");
-        let raw = payload.get("value").cloned().unwrap_or(Value::Null);
-        let value = if kind == "form" {
+    pub fn parse(mut payload: Value) -> Result<Self, SessionError> {
+        let name = match payload.get_mut("event").map(Value::take) {
+            Some(Value::String(name)) => name,
+            _ => return Err(SessionError::BadPayload("event payload has no `event` name".into())),
+        };
+        let raw = payload.get_mut("value").map(Value::take).unwrap_or(Value::Null);
+        let is_form = payload.get("type").and_then(Value::as_str) == Some("form");
+        let value = if is_form {
             form_value(&raw, payload.get("meta"))
         } else {
             match raw {
@@ -38,7 +38,7 @@ impl Event {
             }
         };
         let cid = payload.get("cid").and_then(Value::as_u64);
-        Ok(Event { name: name.to_owned(), value, cid })
+        Ok(Event { name, value, cid })
     }
 }
 
@@ -77,16 +77,16 @@ mod tests {
 
     #[test]
     fn click_values_pass_through() {
-        let event = Event::parse(&json!({"type": "click", "event": "inc", "value": {"step": "1", "value": ""}}))
-            .expect("valid");
+        let event =
+            Event::parse(json!({"type": "click", "event": "inc", "value": {"step": "1", "value": ""}})).expect("valid");
         assert_eq!(event, Event { name: "inc".into(), value: json!({"step": "1", "value": ""}), cid: None });
-        let targeted = Event::parse(&json!({"type": "click", "event": "del", "value": {}, "cid": 3})).expect("valid");
+        let targeted = Event::parse(json!({"type": "click", "event": "del", "value": {}, "cid": 3})).expect("valid");
         assert_eq!(targeted.cid, Some(3));
     }
 
     #[test]
     fn form_payloads_are_decoded_and_merged_with_meta() {
-        let event = Event::parse(&json!({"type": "form", "event": "validate",
+        let event = Event::parse(json!({"type": "form", "event": "validate",
             "value": "user%5Bname%5D=Jos%C3%A9+%26+co&user%5B_unused_email%5D=&user%5Bemail%5D=&user%5Bid%5D=7&user%5B_unused_tags%5D%5B%5D=&user%5Btags%5D%5B%5D=a",
             "meta": {"_target": "user[name]", "extra": "x"}, "uploads": {}}))
         .expect("valid");
@@ -100,7 +100,7 @@ mod tests {
 
     #[test]
     fn a_payload_without_a_name_is_rejected() {
-        assert!(Event::parse(&json!({"type": "click"})).is_err());
-        assert!(Event::parse(&json!({"type": "click", "event": 5})).is_err());
+        assert!(Event::parse(json!({"type": "click"})).is_err());
+        assert!(Event::parse(json!({"type": "click", "event": 5})).is_err());
     }
 }

@@ -78,7 +78,7 @@ impl<V: View> LiveSession<V> {
     }
 
     /// Handles an `event` push and returns the reply's `response`.
-    pub async fn event(&mut self, payload: &Value) -> Result<Value, SessionError> {
+    pub async fn event(&mut self, payload: Value) -> Result<Value, SessionError> {
         let event = Event::parse(payload)?;
         if event.name == "lv:clear-flash" {
             // Flash lives in the view's markup; there is nothing to clear host-side yet.
@@ -284,32 +284,32 @@ mod tests {
     #[tokio::test]
     async fn replies_carry_title_events_and_hook_replies() {
         let mut s = joined().await;
-        assert_eq!(s.event(&click("title")).await, Ok(json!({"diff": {"t": "Same"}})));
+        assert_eq!(s.event(click("title")).await, Ok(json!({"diff": {"t": "Same"}})));
         // The same title again is not re-sent.
-        assert_eq!(s.event(&click("title")).await, Ok(json!({})));
+        assert_eq!(s.event(click("title")).await, Ok(json!({})));
         assert_eq!(
-            s.event(&click("events")).await,
+            s.event(click("events")).await,
             Ok(json!({"diff": {"e": [["after", {"x": 1}], ["before", null, true]]}}))
         );
         assert_eq!(
-            s.event(&json!({"type": "hook", "event": "hook", "value": {"a": 1}})).await,
+            s.event(json!({"type": "hook", "event": "hook", "value": {"a": 1}})).await,
             Ok(json!({"diff": {"r": {"echo": {"a": 1}}}}))
         );
-        assert_eq!(s.event(&click("bump")).await, Ok(json!({"diff": {"0": "1"}})));
+        assert_eq!(s.event(click("bump")).await, Ok(json!({"diff": {"0": "1"}})));
     }
 
     #[tokio::test]
     async fn built_in_and_bad_events() {
         let mut s = joined().await;
         assert_eq!(
-            s.event(&json!({"type": "click", "event": "lv:clear-flash", "value": {"key": "info"}})).await,
+            s.event(json!({"type": "click", "event": "lv:clear-flash", "value": {"key": "info"}})).await,
             Ok(json!({}))
         );
-        assert!(matches!(s.event(&click("lv:other")).await, Err(super::SessionError::BadPayload(_))));
-        assert!(matches!(s.event(&json!({"type": "click"})).await, Err(super::SessionError::BadPayload(_))));
+        assert!(matches!(s.event(click("lv:other")).await, Err(super::SessionError::BadPayload(_))));
+        assert!(matches!(s.event(json!({"type": "click"})).await, Err(super::SessionError::BadPayload(_))));
         // An event for a component that does not exist gets an empty reply.
-        assert_eq!(s.event(&json!({"type": "click", "event": "bump", "value": {}, "cid": 9})).await, Ok(json!({})));
-        assert!(matches!(s.event(&click("nope")).await, Err(super::SessionError::Guest(GuestError::View(_)))));
+        assert_eq!(s.event(json!({"type": "click", "event": "bump", "value": {}, "cid": 9})).await, Ok(json!({})));
+        assert!(matches!(s.event(click("nope")).await, Err(super::SessionError::Guest(GuestError::View(_)))));
     }
 
     #[tokio::test]

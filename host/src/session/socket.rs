@@ -218,10 +218,10 @@ async fn run_view(
     };
     let span = tracing::info_span!("view", view = %name, %topic);
     let _entered = span.enter();
-    while let Some(frame) = inbox.recv().await {
-        let payload = frame.json().cloned().unwrap_or(Value::Null);
+    while let Some(mut frame) = inbox.recv().await {
+        let payload = frame.take_json();
         let result = match frame.event.as_str() {
-            event::EVENT => session.event(&payload).await,
+            event::EVENT => session.event(payload).await,
             event::LIVE_PATCH => {
                 let url = payload.get("url").and_then(Value::as_str).unwrap_or("");
                 if view_name(url) == Some(name.as_str()) {
@@ -262,7 +262,7 @@ async fn mount(
     config: &SocketConfig,
     csrf_ok: bool,
 ) -> Result<(String, LiveSession<GuestView>, Value), Reply> {
-    let payload = join.json().cloned().unwrap_or(Value::Null);
+    let payload = join.json().unwrap_or(&Value::Null);
     let stale = || Reply::error_reason("stale");
     if !csrf_ok {
         return Err(stale());
