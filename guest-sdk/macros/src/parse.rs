@@ -30,6 +30,7 @@ pub enum Node {
 
 pub struct Element {
     pub name: String,
+    pub name_span: Span,
     pub attrs: Vec<Attr>,
     pub children: Vec<Node>,
     pub void: bool,
@@ -125,6 +126,7 @@ impl Parse for Element {
         let mut element = Element {
             void: VOID.contains(&name.to_ascii_lowercase().as_str()),
             name,
+            name_span,
             attrs: Vec::new(),
             children: Vec::new(),
             condition: None,
@@ -204,6 +206,16 @@ impl Element {
     fn finish(self) -> syn::Result<Self> {
         if let (Some(key), None) = (&self.key, &self.each) {
             return Err(syn::Error::new(key.span(), "`:key` only makes sense together with `:for`"));
+        }
+        // The client finds hooked and stream/append/ignore containers by id.
+        let has_id = self.attrs.iter().any(|a| a.name == "id");
+        if let Some(attr) = self.attrs.iter().find(|a| a.name == "phx-hook" || a.name == "phx-update")
+            && !has_id
+        {
+            return Err(syn::Error::new(
+                self.name_span,
+                format!("`<{}>` has `{}` but no `id`: the LiveView client needs one", self.name, attr.name),
+            ));
         }
         Ok(self)
     }
