@@ -82,11 +82,12 @@ impl<C: LiveComponent> Components<C> {
     }
 
     /// Places component `id` in a template: renders its markup if it changed, and returns the
-    /// node for the slot.
+    /// node for the slot. An id this collection does not hold places nothing.
     pub fn place(&self, r: &mut Render, id: u32) -> Node {
-        if self.dirty.borrow_mut().remove(&id)
-            && let Some(component) = self.items.get(&id)
-        {
+        let Some(component) = self.items.get(&id) else {
+            return r.text("");
+        };
+        if self.dirty.borrow_mut().remove(&id) {
             let root = component.render(id, r);
             r.component_root(id, root);
         }
