@@ -13,7 +13,7 @@ use crate::support::{plugin, repo_root, runtime};
 
 /// Runs the ndjson `steps` through `tests/js/conformance.mjs` and fails with its report.
 pub fn check_with_client(name: &str, steps: &[Value]) {
-    check_many_with_client(&[(name.to_owned(), steps.to_vec())]);
+    check_many_with_client(name, &[(name.to_owned(), steps.to_vec())]);
 }
 
 fn diff_of(response: &Value) -> Value {
@@ -111,10 +111,11 @@ async fn contacts_diffs_merge_to_the_host_render_in_the_official_client() {
     check_with_client("contacts", &steps);
 }
 
-/// Runs several independent sessions through the client in one Node process.
-pub fn check_many_with_client(sessions: &[(String, Vec<Value>)]) {
+/// Runs several independent sessions through the client in one Node process. Their files go
+/// to `target/conformance/<label>/`, one directory per test, since tests run in parallel.
+pub fn check_many_with_client(label: &str, sessions: &[(String, Vec<Value>)]) {
     let root = repo_root();
-    let out = root.join("target/conformance/many");
+    let out = root.join("target/conformance").join(label);
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).expect("output dir");
     let mut files = Vec::with_capacity(sessions.len());

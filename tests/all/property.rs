@@ -563,5 +563,5 @@ fn random_view_states_render_identically_in_the_official_client() {
         (0..cases).map(|case| (format!("property-{}", seed + case), walk(seed + case, steps))).collect();
     let total: usize = walks.iter().map(|(_, steps)| steps.len()).sum();
     assert!(total >= 3000 || cases < 100, "the property test runs thousands of steps ({total})");
-    check_many_with_client(&walks);
+    check_many_with_client("property", &walks);
 }
