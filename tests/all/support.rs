@@ -23,17 +23,10 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host/ has a parent").to_path_buf()
 }
 
-/// The path of a built guest: an example in `plugins/` or a test guest.
+/// The path of a built guest (an example or a test guest), built by the
+/// `liveplug-guest-artifacts` dev-dependency.
 pub fn guest(name: &str) -> PathBuf {
-    let root = repo_root();
-    let candidates = [
-        root.join("plugins").join(format!("{name}.wasm")),
-        root.join("target/test-guests").join(format!("{name}.wasm")),
-    ];
-    candidates
-        .into_iter()
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("guest {name} is not built: run `cargo xtask build-plugins`"))
+    PathBuf::from(liveplug_guest_artifacts::path(name).unwrap_or_else(|| panic!("no guest called {name}")))
 }
 
 /// Limits small enough that fault tests finish quickly.
@@ -76,14 +69,9 @@ async fn start_server() -> SocketAddr {
     let root = repo_root();
     let dir = std::env::temp_dir().join(format!("liveplug-test-plugins-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    // Every example and every test guest.
-    for source in [root.join("plugins"), root.join("target/test-guests")] {
-        for entry in std::fs::read_dir(&source).expect("guests are built (cargo xtask build-plugins)") {
-            let path = entry.expect("dir entry").path();
-            if path.extension().is_some_and(|e| e == "wasm") {
-                std::fs::copy(&path, dir.join(path.file_name().expect("file name"))).expect("copy guest");
-            }
-        }
+    // Every example and every test guest, served under its package name.
+    for (name, path) in liveplug_guest_artifacts::all() {
+        std::fs::copy(path, dir.join(format!("{name}.wasm"))).expect("copy guest");
     }
     let runtime = runtime();
     let (registry, report) = Registry::load(&runtime, &dir).await.expect("plugins dir");

@@ -3,9 +3,15 @@
 //! Everything a fresh machine needs is installed from here: the `wasm32-wasip2` target, the
 //! pinned npm packages (from the lockfile, integrity-checked by `npm ci`), and Chromium for
 //! the browser tests.
+//!
+//! One build serves both `test` and `serve`: the debug server is the binary of the test build
+//! itself (`cargo test --no-run`, the same units as a plain `cargo test`), so neither command
+//! compiles wasmtime after the other. `test` checks that this still holds. The optimized
+//! server (`serve --release`) and the benchmarks share one release build of wasmtime, which
+//! `bench` checks.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -19,54 +25,55 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Build every example and test guest into a WebAssembly component.
+    /// Build every example and test guest into a WebAssembly component: examples into
+    /// `plugins/`, test guests into `target/test-guests/`.
     BuildPlugins,
     /// Install the browser client and toolchain pieces, build the examples and serve them on
     /// http://127.0.0.1:4000.
     Serve {
-        /// Extra arguments for the `liveplug` binary.
+        /// Build and run the optimized server (the build the benchmarks use).
+        #[arg(long)]
+        release: bool,
+        /// Extra arguments for the `liveplug` binary (after `--`).
         #[arg(trailing_var_arg = true)]
         args: Vec<String>,
     },
-    /// Install what the tests need, build the guests, and run the whole test suite.
+    /// Install what the tests need, run the whole test suite (plain `cargo test`), then check
+    /// that `serve` reuses its build.
     Test,
-    /// Run the benchmarks.
-    Bench,
+    /// Build the optimized server, then run the benchmarks on its build of wasmtime.
+    Bench {
+        /// Extra arguments for the benchmark binaries (after `--`), e.g. a criterion filter.
+        #[arg(trailing_var_arg = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> Result<()> {
     let root = repo_root()?;
     match Cli::parse().command {
         Cmd::BuildPlugins => build_plugins(&root),
-        Cmd::Serve { args } => {
+        Cmd::Serve { release, args } => {
             setup(&root)?;
+            let profile = if release { Profile::Release } else { Profile::Debug };
+            let server = build_server(&root, profile)?.server()?;
             build_plugins(&root)?;
-            let mut cmd = cargo(&root);
-            cmd.args(["run", "-p", "liveplug-host", "--bin", "liveplug", "--"]).args(args);
-            run(&mut cmd)
+            run(Command::new(server).current_dir(&root).args(args))
         }
         Cmd::Test => {
             setup(&root)?;
             ensure_chromium()?;
-            build_plugins(&root)?;
             run(cargo(&root).args(["fmt", "--all", "--check"]))?;
             run(Command::new("node").current_dir(&root).arg("tests/js/selftest.mjs"))?;
-            run(cargo(&root).args([
-                "test",
-                "-p",
-                "liveplug-host",
-                "-p",
-                "liveplug-guest",
-                "-p",
-                "liveplug-guest-macros",
-                "-p",
-                "xtask",
-            ]))
+            run(cargo(&root).args(TEST))?;
+            check_serve_reuses_test_build(&root)
         }
-        Cmd::Bench => {
+        Cmd::Bench { args } => {
             setup(&root)?;
             build_plugins(&root)?;
-            run(cargo(&root).args(["bench", "-p", "liveplug-host"]))
+            build_server(&root, Profile::Release)?;
+            check_bench_reuses_release_build(&root)?;
+            run(cargo(&root).args(BENCH).arg("--").args(args))
         }
     }
 }
@@ -139,53 +146,160 @@ fn has_command(name: &str) -> bool {
     Command::new(name).arg("--version").output().is_ok()
 }
 
-/// Builds `examples/*` into `plugins/<name>.wasm` and `tests/guests/*` into
-/// `target/test-guests/<name>.wasm`, in one cargo invocation.
-fn build_plugins(root: &Path) -> Result<()> {
-    let examples = crate_dirs(&root.join("examples"))?;
-    let guests = crate_dirs(&root.join("tests/guests"))?;
-    let mut cmd = cargo(root);
-    cmd.args(["build", "--release", "--target", "wasm32-wasip2"]);
-    for (name, _) in examples.iter().chain(&guests) {
-        cmd.args(["-p", name]);
+/// The test command: plain `cargo test` from the repository root, i.e. the workspace's default
+/// members (host, guest SDK, its macros, xtask) with their dev-dependencies.
+const TEST: &[&str] = &["test"];
+
+/// The benchmark command (its arguments for the benchmark binaries go after `--`).
+const BENCH: &[&str] = &["bench", "-p", "liveplug-host"];
+
+#[derive(Clone, Copy)]
+enum Profile {
+    Debug,
+    Release,
+}
+
+/// Builds the server and returns what cargo reported.
+///
+/// Debug: the test build itself (`cargo test --no-run`): exactly the units `cargo test` builds,
+/// so after either command the other compiles nothing. A narrower build (`cargo run -p
+/// liveplug-host`) would resolve the proc-macro side of the tree (`syn` without the guest
+/// macros' features, `indexmap`, ...) and the dev-dependencies differently, and every crate
+/// above them, wasmtime and Cranelift included, would be compiled a second time.
+///
+/// Release: the host's binary alone, what a deployment builds. `cargo bench` builds the same
+/// wasmtime (the `bench` profile inherits `release`); `bench` checks it.
+fn build_server(root: &Path, profile: Profile) -> Result<Build> {
+    match profile {
+        Profile::Debug => Build::run(root, &[TEST, &["--no-run"]].concat()),
+        Profile::Release => Build::run(root, &["build", "--release", "-p", "liveplug-host", "--bin", "liveplug"]),
     }
-    run(&mut cmd)?;
-    let built = root.join("target/wasm32-wasip2/release");
-    let copy = |name: &str, to: &Path| -> Result<()> {
-        std::fs::create_dir_all(to)?;
-        let file = format!("{}.wasm", name.replace('-', "_"));
-        let dest = to.join(format!("{name}.wasm"));
-        std::fs::copy(built.join(&file), &dest).with_context(|| format!("copy {file} to {}", dest.display()))?;
-        Ok(())
-    };
-    for (name, _) in &examples {
-        copy(name, &root.join("plugins"))?;
+}
+
+/// After the tests: the serve build must find nothing to compile but our own crates.
+fn check_serve_reuses_test_build(root: &Path) -> Result<()> {
+    eprintln!("checking that `cargo xtask serve` reuses the test build");
+    let rebuilt = build_server(root, Profile::Debug)?.compiled_dependencies();
+    if !rebuilt.is_empty() {
+        bail!(
+            "`cargo xtask serve` compiles {} dependencies the tests had already built ({}): the serve \
+             build no longer resolves the same packages and features as `cargo test`. Keep \
+             `build_server` (xtask/src/main.rs) selecting exactly what `cargo test` builds.",
+            rebuilt.len(),
+            rebuilt.join(", ")
+        );
     }
-    for (name, _) in &guests {
-        copy(name, &root.join("target/test-guests"))?;
+    eprintln!("ok: the serve build compiles no dependency again");
+    Ok(())
+}
+
+/// After the optimized server: the benchmarks must not compile wasmtime or Cranelift again.
+/// (Their dev-dependencies legitimately add features to a few small crates, such as `rand`,
+/// which are then built for the benchmarks as well.)
+fn check_bench_reuses_release_build(root: &Path) -> Result<()> {
+    let bench = Build::run(root, &[BENCH, &["--no-run"]].concat())?;
+    let rebuilt: Vec<_> = bench.compiled_dependencies().into_iter().filter(|p| is_wasmtime(p)).collect();
+    if !rebuilt.is_empty() {
+        bail!(
+            "the benchmarks compiled wasmtime again instead of sharing the optimized server's build ({}): \
+             `cargo bench` and `cargo xtask serve --release` no longer resolve wasmtime the same way",
+            rebuilt.join(", ")
+        );
     }
     Ok(())
 }
 
-/// `(package name, dir)` of every crate directly under `dir`.
-fn crate_dirs(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut crates = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(crates);
-    };
-    for entry in entries {
-        let path = entry?.path();
-        let manifest = path.join("Cargo.toml");
-        if !manifest.is_file() {
-            continue;
+/// `wasmtime`, Cranelift and the crates they are made of.
+fn is_wasmtime(package: &str) -> bool {
+    ["wasmtime", "cranelift", "pulley", "wiggle", "winch"].iter().any(|prefix| package.starts_with(prefix))
+}
+
+/// What one cargo build reported (`--message-format=json`).
+struct Build {
+    messages: Vec<serde_json::Value>,
+}
+
+impl Build {
+    /// Runs `cargo <args>` with JSON messages on stdout; diagnostics and progress still go to
+    /// the terminal.
+    fn run(root: &Path, args: &[&str]) -> Result<Build> {
+        let mut cmd = cargo(root);
+        cmd.args(args).arg("--message-format=json-render-diagnostics").stdout(Stdio::piped());
+        eprintln!("$ {cmd:?}");
+        let output =
+            cmd.spawn().and_then(|child| child.wait_with_output()).with_context(|| format!("cannot run {cmd:?}"))?;
+        if !output.status.success() {
+            bail!("{cmd:?} failed: {}", output.status);
         }
-        let text = std::fs::read_to_string(&manifest)?;
-        let name = text
+        let messages = String::from_utf8_lossy(&output.stdout)
             .lines()
-            .find_map(|line| line.strip_prefix("name = ").map(|v| v.trim().trim_matches('"').to_owned()))
-            .with_context(|| format!("no package name in {}", manifest.display()))?;
-        crates.push((name, path));
+            .filter(|line| line.starts_with('{'))
+            .map(serde_json::from_str)
+            .collect::<Result<_, _>>()
+            .context("cargo's JSON messages")?;
+        Ok(Build { messages })
     }
-    crates.sort();
-    Ok(crates)
+
+    fn with_reason<'a>(&'a self, reason: &'a str) -> impl Iterator<Item = &'a serde_json::Value> + 'a {
+        self.messages.iter().filter(move |m| m["reason"] == reason)
+    }
+
+    /// The `liveplug` binary (not its unit-test harness).
+    fn server(&self) -> Result<PathBuf> {
+        self.with_reason("compiler-artifact")
+            .find(|m| m["target"]["name"] == "liveplug" && m["profile"]["test"] == false && m["executable"].is_string())
+            .and_then(|m| m["executable"].as_str())
+            .map(PathBuf::from)
+            .context("the build produced no liveplug binary")
+    }
+
+    /// `name@version` of every dependency (not a crate of this workspace) that was compiled
+    /// rather than found fresh.
+    fn compiled_dependencies(&self) -> Vec<String> {
+        let mut packages: Vec<String> = self
+            .with_reason("compiler-artifact")
+            .filter(|m| m["fresh"] == false)
+            .filter_map(|m| m["package_id"].as_str())
+            .filter(|id| !id.starts_with("path+"))
+            .map(|id| id.rsplit('#').next().unwrap_or(id).to_owned())
+            .collect();
+        packages.sort();
+        packages.dedup();
+        packages
+    }
+
+    /// The `OUT_DIR` of `package`'s build script.
+    fn out_dir(&self, package: &str) -> Result<PathBuf> {
+        self.with_reason("build-script-executed")
+            .find(|m| m["package_id"].as_str().is_some_and(|id| id.contains(&format!("#{package}@"))))
+            .and_then(|m| m["out_dir"].as_str())
+            .map(PathBuf::from)
+            .with_context(|| format!("no build script output for {package}"))
+    }
+}
+
+/// Copies the guests into place: examples to `plugins/<name>.wasm`, test guests to
+/// `target/test-guests/<name>.wasm` (where the benchmarks read them).
+///
+/// The guests are built by the build script of `tests/artifacts` (the crate through which
+/// `cargo test` gets them) into `target/guests/`; building that crate here runs the very same
+/// nested cargo, so a guest is never built twice and this step is a no-op after the tests.
+fn build_plugins(root: &Path) -> Result<()> {
+    let build = Build::run(root, &["build", "-p", "liveplug-guest-artifacts"])?;
+    let list = build.out_dir("liveplug-guest-artifacts")?.join("guests.txt");
+    let list = std::fs::read_to_string(&list).with_context(|| format!("read {}", list.display()))?;
+    for line in list.lines() {
+        let mut fields = line.split('\t');
+        let (Some(kind), Some(name), Some(path)) = (fields.next(), fields.next(), fields.next()) else {
+            bail!("malformed guest list line {line:?}");
+        };
+        let dir = match kind {
+            "example" => root.join("plugins"),
+            _ => root.join("target/test-guests"),
+        };
+        std::fs::create_dir_all(&dir)?;
+        let dest = dir.join(format!("{name}.wasm"));
+        std::fs::copy(path, &dest).with_context(|| format!("copy {path} to {}", dest.display()))?;
+    }
+    Ok(())
 }
