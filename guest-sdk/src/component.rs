@@ -39,6 +39,23 @@ impl<C> Default for Components<C> {
     }
 }
 
+/// Serialized as an object from id to component state (for snapshots).
+impl<C: serde::Serialize> serde::Serialize for Components<C> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.items.serialize(serializer)
+    }
+}
+
+/// Deserialized from an object from id to component state, every component marked for
+/// re-rendering: a restored view's first render sends each one it places in full.
+impl<'de, C: serde::Deserialize<'de>> serde::Deserialize<'de> for Components<C> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let items = BTreeMap::<u32, C>::deserialize(deserializer)?;
+        let dirty = RefCell::new(items.keys().copied().collect());
+        Ok(Self { items, dirty })
+    }
+}
+
 impl<C: LiveComponent> Components<C> {
     pub fn new() -> Self {
         Self::default()
@@ -108,5 +125,52 @@ impl<C: LiveComponent> Components<C> {
     pub fn destroyed(&mut self, ids: &[u32]) {
         let dirty = self.dirty.get_mut();
         dirty.extend(ids.iter().filter(|id| self.items.contains_key(id)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+
+    use super::{Components, LiveComponent};
+    use crate::{Node, Render, html, testing};
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Tag {
+        label: String,
+    }
+
+    impl LiveComponent for Tag {
+        fn render(&self, id: u32, r: &mut Render) -> Node {
+            html! { <b id={format!("tag-{id}")}>{&self.label}</b> }.render(r)
+        }
+    }
+
+    #[derive(Default, Serialize, Deserialize)]
+    struct Tags {
+        tags: Components<Tag>,
+    }
+
+    impl crate::LiveView for Tags {
+        fn render(&self, r: &mut Render) -> Node {
+            let placed: Vec<Node> = [3, 10].into_iter().map(|id| self.tags.place(r, id)).collect();
+            html! { <p>{placed[0]} {placed[1]}</p> }.render(r)
+        }
+    }
+
+    #[test]
+    fn components_round_trip_by_id_and_all_render_again() {
+        let mut view = Tags::default();
+        view.tags.insert(10, Tag { label: "ten".into() });
+        view.tags.insert(3, Tag { label: "three".into() });
+        assert_eq!(testing::render_html(&view), r#"<p><b id="tag-3">three</b><b id="tag-10">ten</b></p>"#);
+        // Rendered: the components are not rendered again until they change.
+        assert_eq!(testing::render_html(&view), "<p></p>");
+        let text = serde_json::to_string(&view).unwrap();
+        assert_eq!(text, r#"{"tags":{"3":{"label":"three"},"10":{"label":"ten"}}}"#);
+        let restored: Tags = serde_json::from_str(&text).unwrap();
+        assert_eq!(restored.tags.get(10), Some(&Tag { label: "ten".into() }));
+        assert_eq!(testing::render_html(&restored), r#"<p><b id="tag-3">three</b><b id="tag-10">ten</b></p>"#);
+        assert!(serde_json::from_str::<Tags>(r#"{"tags":{"x":{"label":""}}}"#).is_err());
     }
 }

@@ -252,6 +252,21 @@ impl<T> From<T> for Assign<T> {
     }
 }
 
+/// Serialized as the value alone (for snapshots).
+impl<T: serde::Serialize> serde::Serialize for Assign<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+/// Deserialized from the value alone, as written since the last render (a restored view's
+/// first render evaluates it).
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Assign<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Self::new)
+    }
+}
+
 /// Change probes: `(&Probe(&self.field)).changed()` asks an `Assign` whether it changed and
 /// answers "changed" for any other field type, so untracked fields are always re-evaluated.
 #[doc(hidden)]
@@ -339,6 +354,25 @@ mod tests {
         // Nothing changed: the whole slot is unchanged.
         let parts = view.render(false, &mut sent);
         assert!(matches!(parts.nodes[0], P::Unchanged), "{:?}", parts.nodes);
+    }
+}
+
+#[cfg(test)]
+mod serde_tests {
+    use super::{Assign, next_generation};
+
+    #[test]
+    fn an_assign_round_trips_as_its_value_and_counts_as_changed() {
+        let assign = Assign::new(vec!["a".to_owned()]);
+        next_generation();
+        assert!(!assign.changed());
+        let text = serde_json::to_string(&assign).unwrap();
+        assert_eq!(text, r#"["a"]"#);
+        let restored: Assign<Vec<String>> = serde_json::from_str(&text).unwrap();
+        assert_eq!(*restored, ["a"]);
+        assert!(restored.changed());
+        assert_eq!(serde_json::to_string(&Assign::new(Some(3))).unwrap(), "3");
+        assert!(serde_json::from_str::<Assign<u8>>("300").is_err());
     }
 }
 

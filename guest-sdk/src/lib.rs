@@ -50,7 +50,10 @@
 //! assert_eq!(error.unwrap_err().message, "unknown event \"nope\"");
 //! ```
 //!
-//! In a crate built as a `cdylib`, export it: `liveplug_guest::export!(Counter);`
+//! In a crate built as a `cdylib`, export it: `liveplug_guest::export!(Counter);`, or, since
+//! its state can derive serde's `Serialize` and `Deserialize`,
+//! `liveplug_guest::export!(Counter, snapshot);` so that the host can hibernate idle sessions
+//! (section 5).
 //!
 //! # 2. A form
 //!
@@ -182,6 +185,42 @@
 //!
 //! Markup from elsewhere can be inserted unescaped with [`raw`]; page effects (title, pushed
 //! events) are in [`page`]; streams ([`Stream`]) send items once and keep none.
+//!
+//! # 5. Snapshots
+//!
+//! The host can free an idle session's instance and resume it later in a fresh one, and carry
+//! sessions over to a new build of a view, if the view snapshots. Derive serde's traits (the
+//! SDK's [`Assign`], [`List`] and [`Components`] serialize as their contents) and export with
+//! `snapshot`; after a restore the first render is complete, so the browser sees exactly what
+//! it would have without the snapshot. See [`snapshot`] for the envelope, versions
+//! ([`LiveView::migrate`]) and streams.
+//!
+//! ```
+//! use liveplug_guest::{Assign, List, LiveView, Node, Render, html, snapshot, testing};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Default, Serialize, Deserialize)]
+//! struct Todos {
+//!     filter: Assign<String>,
+//!     todos: List<(u32, String)>,
+//! }
+//!
+//! impl LiveView for Todos {
+//!     fn render(&self, r: &mut Render) -> Node {
+//!         html! { <ul class={&*self.filter}><li :for={todo in self.todos.iter()} :key={todo.0}>{&todo.1}</li></ul> }
+//!             .render(r)
+//!     }
+//! }
+//!
+//! let mut view = Todos::default();
+//! view.filter.set("all".into());
+//! view.todos.push((1, "write".into()));
+//! let text = snapshot::encode(&view, 1).unwrap();
+//! assert_eq!(text, r#"{"v":1,"state":{"filter":"all","todos":[[1,"write"]]}}"#);
+//! let restored: Todos = snapshot::decode(&text, 1).unwrap();
+//! assert_eq!(testing::render_html(&restored), testing::render_html(&view));
+//! // In the crate: liveplug_guest::export!(Todos, snapshot);
+//! ```
 
 // `html!` names this crate by its public path; inside the crate too.
 extern crate self as liveplug_guest;
@@ -192,6 +231,7 @@ mod html;
 pub mod links;
 mod list;
 mod render;
+pub mod snapshot;
 mod stream;
 pub mod testing;
 mod view;
@@ -251,6 +291,6 @@ pub mod log {
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::export::Exported;
+    pub use crate::export::{Exported, Manual, Snapshots, serde_snapshot};
     pub use crate::html::{Dynamic, Probe, TrackedProbe, UntrackedProbe, attribute};
 }

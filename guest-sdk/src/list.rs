@@ -129,9 +129,45 @@ impl<T> List<T> {
     }
 }
 
+/// Serialized as an array of the items (for snapshots).
+impl<T: serde::Serialize> serde::Serialize for List<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.values())
+    }
+}
+
+/// Deserialized from an array of the items, each written since the last render (a restored
+/// view's first render renders every row in full).
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for List<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<T>::deserialize(deserializer).map(Self::from_iter)
+    }
+}
+
 impl<T> FromIterator<T> for List<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let now = generation();
         Self { items: iter.into_iter().map(|value| Entry { value, changed_at: now }).collect(), changed_at: now }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::List;
+    use crate::html::next_generation;
+
+    #[test]
+    fn a_list_round_trips_as_its_items_all_changed() {
+        let mut list: List<(u32, String)> = [(1, "a".to_owned()), (2, "b".to_owned())].into_iter().collect();
+        next_generation();
+        list.get_mut(1).unwrap().1 = "B".into();
+        let text = serde_json::to_string(&list).unwrap();
+        assert_eq!(text, r#"[[1,"a"],[2,"B"]]"#);
+        next_generation();
+        let restored: List<(u32, String)> = serde_json::from_str(&text).unwrap();
+        assert_eq!(restored.values().cloned().collect::<Vec<_>>(), [(1, "a".to_owned()), (2, "B".to_owned())]);
+        assert!(restored.changed());
+        assert!(restored.iter().all(|row| row.changed()));
+        assert!(serde_json::from_str::<List<u8>>(r#"{"a":1}"#).is_err());
     }
 }

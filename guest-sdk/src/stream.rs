@@ -5,6 +5,32 @@ use std::cell::RefCell;
 
 /// A stream of `T`. Insert, delete or reset in handlers; [`crate::Render::stream`] sends the
 /// pending operations with the next render and forgets them.
+///
+/// A stream is not serializable: its items live only in the browser, and its DOM id function
+/// cannot be saved. In a view restored from a [snapshot](crate::snapshot), take it from the
+/// view's `Default`, which builds it empty (the browser keeps its items; nothing is reset or
+/// sent again):
+///
+/// ```
+/// # use liveplug_guest::Stream;
+/// # struct Message { id: u32 }
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// #[serde(default)] // missing and skipped fields come from `Chat::default()`
+/// struct Chat {
+///     #[serde(skip)]
+///     messages: Stream<Message>,
+///     unread: u32,
+/// }
+///
+/// impl Default for Chat {
+///     fn default() -> Self {
+///         Self { messages: Stream::new("messages", |m: &Message| format!("msg-{}", m.id)), unread: 0 }
+///     }
+/// }
+///
+/// let chat: Chat = serde_json::from_str(r#"{"unread":2}"#).unwrap();
+/// assert_eq!((chat.messages.name(), chat.unread), ("messages", 2));
+/// ```
 pub struct Stream<T> {
     name: String,
     dom_id: fn(&T) -> String,

@@ -28,8 +28,13 @@ pub fn render_html<V: LiveView>(view: &V) -> String {
     let mut r = Render::new(&mut sent);
     let root = view.render(&mut r);
     let parts = r.finish(root);
+    parts_html(&parts)
+}
+
+/// The HTML of a complete render's parts.
+pub(crate) fn parts_html(parts: &parts::Parts) -> String {
     let mut out = String::new();
-    Html::new(&parts).write(parts.root, &mut out);
+    Html::new(parts).write(parts.root, &mut out);
     out
 }
 

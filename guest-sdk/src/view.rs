@@ -102,15 +102,59 @@ pub trait LiveView: Default + 'static {
         let _ = ids;
     }
 
-    /// Serializes the state for a hot swap; `None` means the view is remounted instead.
+    /// Serializes the state in a format of the view's own; `None` means the view cannot (a
+    /// hot swap remounts it, an idle session stays in memory).
+    ///
+    /// Only used by `export!(View)`. A view whose state derives serde's `Serialize` and
+    /// `Deserialize` needs neither this nor [`LiveView::restore`]: `export!(View, snapshot)`
+    /// snapshots it as JSON (see [`crate::snapshot`]).
     fn snapshot(&self) -> Option<String> {
         None
     }
 
-    /// Rebuilds the state from a snapshot of an earlier version.
+    /// Rebuilds the state from [`LiveView::snapshot`]'s text, taken by this or an earlier
+    /// version of the view, in a fresh instance. Only used by `export!(View)`.
     fn restore(state: &str) -> Result<Self, ViewError> {
         let _ = state;
         Err(ViewError::new("this view does not restore snapshots"))
+    }
+
+    /// Upgrades the state of a snapshot taken with `export!(View, snapshot, version = N)` by
+    /// another version of the view, `from_version`, to the shape of the current version (the
+    /// `state` of the [snapshot envelope](crate::snapshot), as JSON). Called by `restore` only
+    /// when the versions differ; the default refuses, and the host then mounts the view anew.
+    ///
+    /// ```
+    /// use liveplug_guest::{LiveView, Node, Render, ViewError, html};
+    /// use serde_json::{Value, json};
+    ///
+    /// // Version 1 had `{"count": 3}`; version 2 keeps a history instead.
+    /// #[derive(Default, serde::Serialize, serde::Deserialize)]
+    /// struct Counter {
+    ///     history: Vec<i64>,
+    /// }
+    ///
+    /// impl LiveView for Counter {
+    ///     fn render(&self, r: &mut Render) -> Node {
+    ///         html! { <p>{self.history.len()}</p> }.render(r)
+    ///     }
+    ///
+    ///     fn migrate(from_version: u32, state: Value) -> Result<Value, ViewError> {
+    ///         match from_version {
+    ///             1 => Ok(json!({ "history": [state["count"]] })),
+    ///             _ => Err(ViewError::new(format!("unknown snapshot version {from_version}"))),
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let old = r#"{"v":1,"state":{"count":3}}"#;
+    /// let counter: Counter = liveplug_guest::snapshot::decode(old, 2).unwrap();
+    /// assert_eq!(counter.history, [3]);
+    /// // In the crate: liveplug_guest::export!(Counter, snapshot, version = 2);
+    /// ```
+    fn migrate(from_version: u32, state: Value) -> Result<Value, ViewError> {
+        let _ = (from_version, state);
+        Err(ViewError::new("this view does not migrate snapshots (implement `LiveView::migrate`)"))
     }
 }
 

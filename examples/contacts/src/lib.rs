@@ -1,11 +1,12 @@
 //! Contacts: a sortable table whose rows are stateful components (each editable in place,
 //! with its own events), an add form, and a live activity feed kept as a stream (sent once,
-//! stored by nobody).
+//! stored by nobody). The state is serde's, so an idle session can hibernate: the rows and the
+//! sort are saved, the feed stays in the browser.
 
 use liveplug_guest::{
     At, Components, Event, Item, LiveComponent, LiveView, Mount, Node, Render, Stream, Template, ViewError, html, page,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The feed keeps at most this many entries in the browser.
@@ -17,14 +18,14 @@ const ROW: Template = Template::new(&["", ""]);
 /// One feed entry.
 const FEED_ITEM: Template = Template::new(&["<li id=\"", "\">", "</li>"]);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Contact {
     name: String,
     email: String,
 }
 
 /// A table row: a stateful component, in view or edit mode.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Row {
     contact: Contact,
     editing: bool,
@@ -106,7 +107,7 @@ struct NewContact {
     email: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Column {
     Name,
     Email,
@@ -127,13 +128,16 @@ struct Activity {
     text: String,
 }
 
-#[derive(Debug)]
+/// Snapshots hold every field but the feed, which a restored view takes from `Default`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(default)]
 struct Contacts {
     rows: Components<Row>,
     sort: Option<(Column, bool)>,
     next_id: u32,
     /// Bumped after each add, so the add form's inputs are replaced by empty ones.
     form_generation: u64,
+    #[serde(skip)]
     feed: Stream<Activity>,
     feed_seq: u64,
 }
@@ -295,4 +299,4 @@ impl LiveView for Contacts {
     }
 }
 
-liveplug_guest::export!(Contacts);
+liveplug_guest::export!(Contacts, snapshot);

@@ -1,10 +1,12 @@
 //! A counter: the smallest useful LiveView. `+` and `-` change the count, `Reset` zeroes it,
-//! and the page title follows the count.
+//! and the page title follows the count. Its state is serde's, so it snapshots: an idle session
+//! can hibernate and resume with the same count.
 
 use liveplug_guest::{Assign, Event, LiveView, Mount, Node, Render, ViewError, html, page};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Counter {
     count: Assign<i64>,
 }
@@ -39,4 +41,4 @@ impl LiveView for Counter {
     }
 }
 
-liveplug_guest::export!(Counter);
+liveplug_guest::export!(Counter, snapshot);

@@ -1,14 +1,32 @@
 //! A view that misbehaves on request, for the host's fault-isolation tests. Each event is one
 //! kind of hostile guest: `trap` panics (a wasm trap), `spin` never returns, `bomb` allocates
 //! until memory runs out, `refuse` returns an error; `ok` counts like a well-behaved view.
+//!
+//! It snapshots (`export!(Hostile, snapshot)`), and `arm-restore-trap` makes the snapshots
+//! taken from then on trap when they are restored: a fault inside `restore`, in the fresh
+//! instance of a hibernated session.
 
 use liveplug_guest::{Event, LiveView, Node, Render, Template, ViewError};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 struct Hostile {
     oks: u64,
+    /// Set by `arm-restore-trap`: restoring a snapshot with it set panics.
+    #[serde(deserialize_with = "trap_if_armed")]
+    restore_trap: bool,
+    #[serde(skip)]
     hoard: Vec<Vec<u8>>,
+}
+
+/// Restores `restore_trap`, and traps (inside `restore`) when it is set.
+fn trap_if_armed<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    if bool::deserialize(deserializer)? {
+        panic!("hostile guest traps in restore on purpose");
+    }
+    Ok(false)
 }
 
 const PAGE: Template = Template::new(&[
@@ -27,6 +45,7 @@ impl LiveView for Hostile {
                 self.hoard.push(vec![1; 1 << 20]);
             },
             "refuse" => return Err(ViewError::new("refused on purpose")),
+            "arm-restore-trap" => self.restore_trap = true,
             _ => return Err(event.unknown()),
         }
         Ok(None)
@@ -46,4 +65,4 @@ fn spin() -> ! {
     }
 }
 
-liveplug_guest::export!(Hostile);
+liveplug_guest::export!(Hostile, snapshot);

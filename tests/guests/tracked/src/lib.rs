@@ -1,12 +1,13 @@
 //! A view that uses every `html!` construct with change tracking, and supports
-//! snapshot/restore, so that the host's tests can compare the HTML a live session reaches
+//! snapshot/restore (derived from serde), so that the host's tests can compare the HTML a live session reaches
 //! through tracked, partial renders with a from-scratch render of the same state.
 
 use liveplug_guest::{Assign, Event, Html, List, LiveView, Node, Render, ViewError, html, raw};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Default)]
+/// Snapshots come from serde (`export!(Tracked, snapshot)`): every field, `rows` included.
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Tracked {
     count: Assign<i64>,
     name: Assign<String>,
@@ -15,17 +16,6 @@ struct Tracked {
     /// The same items in a change-tracked list: each row re-rendered only when written.
     rows: List<(u32, String)>,
     theme: Assign<String>,
-    next: u32,
-}
-
-/// The state, for snapshots.
-#[derive(Serialize, Deserialize)]
-struct State {
-    count: i64,
-    name: String,
-    show: bool,
-    items: Vec<(u32, String)>,
-    theme: String,
     next: u32,
 }
 
@@ -98,31 +88,6 @@ impl LiveView for Tracked {
         }
         .render(r)
     }
-
-    fn snapshot(&self) -> Option<String> {
-        let state = State {
-            count: *self.count,
-            name: (*self.name).clone(),
-            show: *self.show,
-            items: (*self.items).clone(),
-            theme: (*self.theme).clone(),
-            next: self.next,
-        };
-        serde_json::to_string(&state).ok()
-    }
-
-    fn restore(state: &str) -> Result<Self, ViewError> {
-        let s: State = serde_json::from_str(state)?;
-        Ok(Self {
-            count: s.count.into(),
-            name: s.name.into(),
-            show: s.show.into(),
-            rows: s.items.iter().cloned().collect(),
-            items: s.items.into(),
-            theme: s.theme.into(),
-            next: s.next,
-        })
-    }
 }
 
-liveplug_guest::export!(Tracked);
+liveplug_guest::export!(Tracked, snapshot);
