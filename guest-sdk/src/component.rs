@@ -39,20 +39,31 @@ impl<C> Default for Components<C> {
     }
 }
 
-/// Serialized as an object from id to component state (for snapshots).
+/// The snapshot form of [`Components`]: each component's state by id, and the ids that must be
+/// rendered in full the next time they are placed.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot<Items> {
+    items: Items,
+    #[serde(default)]
+    dirty: BTreeSet<u32>,
+}
+
+/// Serialized as `{"items": {id: state}, "dirty": [id]}` (for snapshots).
 impl<C: serde::Serialize> serde::Serialize for Components<C> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.items.serialize(serializer)
+        Snapshot { items: &self.items, dirty: self.dirty.borrow().clone() }.serialize(serializer)
     }
 }
 
-/// Deserialized from an object from id to component state, every component marked for
-/// re-rendering: a restored view's first render sends each one it places in full.
+/// Deserialized with exactly the components that were due for a re-render marked so. The
+/// host keeps what the client holds of every other component, so a restored view places them
+/// as references, as the instance that took the snapshot would have: the client receives the
+/// same bytes whether or not the session was hibernated in between.
 impl<'de, C: serde::Deserialize<'de>> serde::Deserialize<'de> for Components<C> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let items = BTreeMap::<u32, C>::deserialize(deserializer)?;
-        let dirty = RefCell::new(items.keys().copied().collect());
-        Ok(Self { items, dirty })
+        let Snapshot { items, dirty } = Snapshot::<BTreeMap<u32, C>>::deserialize(deserializer)?;
+        let dirty = dirty.into_iter().filter(|id| items.contains_key(id)).collect();
+        Ok(Self { items, dirty: RefCell::new(dirty) })
     }
 }
 
@@ -159,18 +170,21 @@ mod tests {
     }
 
     #[test]
-    fn components_round_trip_by_id_and_all_render_again() {
+    fn components_round_trip_by_id_with_their_pending_renders() {
         let mut view = Tags::default();
         view.tags.insert(10, Tag { label: "ten".into() });
         view.tags.insert(3, Tag { label: "three".into() });
         assert_eq!(testing::render_html(&view), r#"<p><b id="tag-3">three</b><b id="tag-10">ten</b></p>"#);
         // Rendered: the components are not rendered again until they change.
         assert_eq!(testing::render_html(&view), "<p></p>");
-        let text = serde_json::to_string(&view).unwrap();
-        assert_eq!(text, r#"{"tags":{"3":{"label":"three"},"10":{"label":"ten"}}}"#);
-        let restored: Tags = serde_json::from_str(&text).unwrap();
-        assert_eq!(restored.tags.get(10), Some(&Tag { label: "ten".into() }));
-        assert_eq!(testing::render_html(&restored), r#"<p><b id="tag-3">three</b><b id="tag-10">ten</b></p>"#);
-        assert!(serde_json::from_str::<Tags>(r#"{"tags":{"x":{"label":""}}}"#).is_err());
+        // Ten changes; the snapshot is taken before the next render.
+        view.tags.get_mut(10).expect("ten").label = "TEN".into();
+        let text = serde_json::to_string(&view).expect("serializes");
+        assert_eq!(text, r#"{"tags":{"items":{"3":{"label":"three"},"10":{"label":"TEN"}},"dirty":[10]}}"#);
+        let restored: Tags = serde_json::from_str(&text).expect("deserializes");
+        assert_eq!(restored.tags.get(3), Some(&Tag { label: "three".into() }));
+        // Only the component that was due is rendered; the host holds the other.
+        assert_eq!(testing::render_html(&restored), r#"<p><b id="tag-10">TEN</b></p>"#);
+        assert!(serde_json::from_str::<Tags>(r#"{"tags":{"items":{"x":{"label":""}}}}"#).is_err());
     }
 }

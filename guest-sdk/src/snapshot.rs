@@ -25,10 +25,12 @@
 //!
 //! The SDK's stateful types serialize as their contents: an [`Assign<T>`](crate::Assign) as
 //! its `T`, a [`List<T>`](crate::List) as an array of its items, a
-//! [`Components<C>`](crate::Components) as an object from id to component state. Change
-//! tracking is not saved: after a restore everything counts as changed and the first render is
-//! complete, which the host compares with what the browser holds, so the browser receives
-//! exactly what it would have without the snapshot.
+//! [`Components<C>`](crate::Components) as `{"items": {id: state}, "dirty": [id]}`. Change
+//! tracking is not saved: after a restore every assign and row counts as changed and the first
+//! render is complete, which the host compares with what the browser holds, so the browser
+//! receives exactly what it would have without the snapshot. Components are the exception: the
+//! host keeps what the browser holds of each, so only those that were due for a re-render
+//! (`dirty`) are rendered again and the others are placed by reference, as before.
 //!
 //! A [`Stream`](crate::Stream) cannot be saved (its items live only in the browser): mark the
 //! field `#[serde(skip)]` and the view struct `#[serde(default)]`, and the restored view takes

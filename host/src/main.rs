@@ -31,7 +31,8 @@ async fn main() -> anyhow::Result<()> {
         tracing::error!(%error, "plugin rejected");
     }
     tracing::info!(views = ?report.loaded, "plugins loaded");
-    let state = AppState::new(runtime, Arc::clone(&registry), signer, assets);
+    log_capacity(&runtime);
+    let state = AppState::with_lifecycle(runtime, Arc::clone(&registry), signer, assets, config.lifecycle());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -39,6 +40,31 @@ async fn main() -> anyhow::Result<()> {
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
+
+/// Raises the open-file limit to its hard limit (every session is a socket) and says how many
+/// sessions that allows.
+fn log_capacity(runtime: &Runtime) {
+    let files = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(files) => files,
+        Err(error) => {
+            tracing::warn!(%error, "cannot raise the open-file limit");
+            rlimit::getrlimit(rlimit::Resource::NOFILE).map(|(soft, _)| soft).unwrap_or(1024)
+        }
+    };
+    // Files the process needs besides sockets: the listener, the epoll and event fds, plugin
+    // files being read, stdio, and a margin for the runtime.
+    let sessions = files.saturating_sub(RESERVED_FILES);
+    let (_, pool) = runtime.instances();
+    tracing::info!(
+        open_files = files,
+        sessions,
+        awake_instances = pool,
+        "capacity: one socket per session; idle sessions hibernate, so {sessions} sessions fit with at most {pool} awake"
+    );
+}
+
+/// Open files kept free for everything that is not a session's socket.
+const RESERVED_FILES: u64 = 64;
 
 async fn shutdown() {
     let _ = tokio::signal::ctrl_c().await;

@@ -8,6 +8,7 @@
 mod conformance;
 mod e2e;
 mod faults;
+mod hibernation;
 mod property;
 mod protocol_flow;
 mod support;

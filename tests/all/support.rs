@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use futures_util::{SinkExt, StreamExt};
 use liveplug::registry::Registry;
 use liveplug::runtime::{Limits, Plugin, Runtime};
 use liveplug::server::{AppState, Assets, Signer, app};
+use liveplug::session::Lifecycle;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -66,22 +68,30 @@ pub fn server() -> SocketAddr {
 }
 
 async fn start_server() -> SocketAddr {
+    start_server_with(test_limits(), Lifecycle::default()).await.0
+}
+
+/// A server of its own with these limits and this session lifecycle, on the calling test's
+/// runtime; returns its address and its runtime (to look at the instance pool).
+pub async fn start_server_with(limits: Limits, lifecycle: Lifecycle) -> (SocketAddr, Runtime) {
+    static SERVERS: AtomicU32 = AtomicU32::new(0);
     let root = repo_root();
-    let dir = std::env::temp_dir().join(format!("liveplug-test-plugins-{}", std::process::id()));
+    let n = SERVERS.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("liveplug-test-plugins-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     // Every example and every test guest, served under its package name.
     for (name, path) in liveplug_guest_artifacts::all() {
         std::fs::copy(path, dir.join(format!("{name}.wasm"))).expect("copy guest");
     }
-    let runtime = runtime();
+    let runtime = Runtime::new(limits).expect("engine");
     let (registry, report) = Registry::load(&runtime, &dir).await.expect("plugins dir");
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     let assets = Assets::load(&root.join("node_modules")).expect("npm ci was run");
-    let state = AppState::new(runtime, Arc::clone(&registry), Signer::random(), assets);
+    let state = AppState::with_lifecycle(runtime.clone(), Arc::clone(&registry), Signer::random(), assets, lifecycle);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app(state)).await });
-    addr
+    (addr, runtime)
 }
 
 /// A raw HTTP/1.1 response.

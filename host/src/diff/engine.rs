@@ -97,6 +97,14 @@ impl Renderer {
         std::mem::take(&mut self.dropped)
     }
 
+    /// A new guest instance takes over this client (a wake from hibernation, a hot swap):
+    /// template ids belong to the instance that defined them, so they are forgotten and the
+    /// new instance defines its own. What the client holds stays, and since trees compare
+    /// templates by fingerprint, the new instance's renders diff against it as before.
+    pub fn forget_guest_templates(&mut self) {
+        self.templates = HashMap::new();
+    }
+
     /// The number of live components.
     pub fn component_count(&self) -> usize {
         self.components.len()

@@ -13,10 +13,14 @@ pub struct Limits {
     /// user input; anything slower than a second is a bug or an attack.
     /// `LIVEPLUG_CALL_TIMEOUT_MS`.
     pub call_timeout: Duration,
-    /// Concurrent instances (sessions plus dead renders). Sizes the pooling allocator; further
-    /// joins wait for a free slot. `LIVEPLUG_MAX_INSTANCES`.
+    /// Instances alive at once: awake sessions plus dead renders in progress. Sizes the
+    /// pooling allocator. It caps awake instances, not sessions: idle sessions hibernate and
+    /// give their slot back, and a full pool hibernates its least recently used idle session
+    /// before a join waits. 1,000 awake instances cost about 100 MB of touched guest memory
+    /// for small views. `LIVEPLUG_MAX_INSTANCES`.
     pub max_instances: u32,
-    /// How long a join waits for a free instance slot before it is refused.
+    /// How long a join waits for a free instance slot (only when no idle session can be
+    /// hibernated to make room) before it is refused.
     pub instance_wait: Duration,
 }
 

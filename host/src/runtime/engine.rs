@@ -3,13 +3,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::bindings::LiveView;
 use super::config::{EPOCH_TICK, Limits};
 use super::error::{GuestError, LoadError};
+use super::pool::{Owner, Pool, Residency, Slot};
 use super::store::StoreState;
 
 /// Everything guests share: the engine, the linker with every host capability, the limits and
@@ -23,7 +23,7 @@ struct Inner {
     engine: Engine,
     linker: Linker<StoreState>,
     limits: Limits,
-    slots: Arc<Semaphore>,
+    pool: Pool,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -42,8 +42,8 @@ impl Runtime {
             .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_epoch_ticker(engine.clone(), Arc::clone(&ticker_stop));
-        let slots = Arc::new(Semaphore::new(usize::try_from(limits.max_instances).unwrap_or(usize::MAX)));
-        Ok(Self { inner: Arc::new(Inner { engine, linker, limits, slots, ticker_stop }) })
+        let pool = Pool::new(limits.max_instances, limits.instance_wait);
+        Ok(Self { inner: Arc::new(Inner { engine, linker, limits, pool, ticker_stop }) })
     }
 
     pub fn limits(&self) -> &Limits {
@@ -58,13 +58,20 @@ impl Runtime {
         &self.inner.linker
     }
 
-    /// Waits for a free instance slot: the back-pressure that keeps the pool from overflowing.
-    pub(super) async fn instance_slot(&self) -> Result<OwnedSemaphorePermit, GuestError> {
-        let wait = self.inner.limits.instance_wait;
-        match tokio::time::timeout(wait, Arc::clone(&self.inner.slots).acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
-            Ok(Err(_)) | Err(_) => Err(GuestError::Busy),
-        }
+    /// A free instance slot, evicting the least recently used idle session of another owner
+    /// when the pool is full (see `pool.rs`).
+    pub(super) async fn instance_slot(&self, me: Option<&Arc<Owner>>) -> Result<Slot, GuestError> {
+        self.inner.pool.acquire(me).await
+    }
+
+    /// Registers an awake session of `owner` as one the pool may ask to hibernate.
+    pub fn reside(&self, owner: &Arc<Owner>) -> Residency {
+        self.inner.pool.reside(owner)
+    }
+
+    /// Instances alive right now, and the pool's size.
+    pub fn instances(&self) -> (usize, usize) {
+        (self.inner.pool.in_use(), self.inner.pool.size())
     }
 }
 

@@ -3,7 +3,6 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::sync::OwnedSemaphorePermit;
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, Store, UpdateDeadline};
 use wasmtime_wasi::WasiCtxBuilder;
@@ -12,6 +11,7 @@ use super::bindings::{LiveView, guest, parts};
 use super::component::Plugin;
 use super::engine::Runtime;
 use super::error::GuestError;
+use super::pool::{Owner, Slot};
 use super::store::StoreState;
 use super::view::{Effects, MountContext, View};
 use crate::diff;
@@ -26,7 +26,7 @@ pub struct GuestView {
     /// Set after a trap, a deadline or an out-of-memory: the instance's state is unknown.
     poisoned: bool,
     /// The pool slot this instance occupies, released on drop.
-    _slot: OwnedSemaphorePermit,
+    _slot: Slot,
 }
 
 impl std::fmt::Debug for GuestView {
@@ -72,7 +72,17 @@ impl std::error::Error for DeadlineExceeded {}
 impl GuestView {
     /// Instantiates `plugin` in a fresh store, waiting for a free pool slot if needed.
     pub async fn instantiate(runtime: &Runtime, plugin: &Plugin) -> Result<Self, GuestError> {
-        let slot = runtime.instance_slot().await?;
+        Self::instantiate_for(runtime, plugin, None).await
+    }
+
+    /// [`GuestView::instantiate`] for a session of `owner`: when the pool is full, the least
+    /// recently used idle session of another owner is hibernated to make room.
+    pub async fn instantiate_for(
+        runtime: &Runtime,
+        plugin: &Plugin,
+        owner: Option<&std::sync::Arc<Owner>>,
+    ) -> Result<Self, GuestError> {
+        let slot = runtime.instance_slot(owner).await?;
         let limits = runtime.limits();
         // Views get no environment, no files, no sockets and no stdio: only what the WIT
         // imports give them.

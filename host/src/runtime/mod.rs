@@ -14,6 +14,7 @@ mod error;
 mod instance;
 mod log;
 mod page;
+mod pool;
 mod store;
 mod view;
 
@@ -22,4 +23,5 @@ pub use self::config::Limits;
 pub use self::engine::Runtime;
 pub use self::error::{GuestError, LoadError};
 pub use self::instance::GuestView;
+pub use self::pool::{Owner, Residency, Slot};
 pub use self::view::{Effects, MountContext, View};

@@ -21,4 +21,22 @@ pub struct Config {
     /// survive a restart.
     #[arg(long, env = "LIVEPLUG_SECRET_KEY_BASE", hide_env_values = true)]
     pub secret_key_base: Option<String>,
+    /// An awake session that handled nothing for this long is hibernated: its state is
+    /// snapshotted and its instance goes back to the pool (0: after every event).
+    #[arg(long, env = "LIVEPLUG_HIBERNATE_AFTER_MS", default_value_t = 5000)]
+    pub hibernate_after_ms: u64,
+    /// Largest snapshot a hibernated session may keep, in KiB; a session whose snapshot is
+    /// larger stays awake.
+    #[arg(long, env = "LIVEPLUG_MAX_SNAPSHOT_KB", default_value_t = 1024)]
+    pub max_snapshot_kb: usize,
+}
+
+impl Config {
+    /// The session lifecycle these options describe.
+    pub fn lifecycle(&self) -> crate::session::Lifecycle {
+        crate::session::Lifecycle {
+            hibernate_after: std::time::Duration::from_millis(self.hibernate_after_ms),
+            max_snapshot_bytes: self.max_snapshot_kb.saturating_mul(1024),
+        }
+    }
 }

@@ -19,7 +19,7 @@ use super::token::{self, SessionData, Signer, StaticData};
 use super::{csrf, page, websocket};
 use crate::registry::Registry;
 use crate::runtime::{GuestError, GuestView, Runtime};
-use crate::session::{Claims, Gate, LiveSession, MountRequest, SessionError, SocketConfig};
+use crate::session::{Claims, Gate, Lifecycle, LiveSession, MountRequest, SessionError, SocketConfig};
 
 /// A connection that sends nothing for this long is closed; the client's heartbeat comes
 /// every 30 s.
@@ -42,11 +42,23 @@ struct Shared {
 
 impl AppState {
     pub fn new(runtime: Runtime, registry: Arc<Registry>, signer: Signer, assets: Assets) -> Self {
+        Self::with_lifecycle(runtime, registry, signer, assets, Lifecycle::default())
+    }
+
+    /// [`AppState::new`] with the given hibernation settings.
+    pub fn with_lifecycle(
+        runtime: Runtime,
+        registry: Arc<Registry>,
+        signer: Signer,
+        assets: Assets,
+        lifecycle: Lifecycle,
+    ) -> Self {
         let socket = Arc::new(SocketConfig {
             runtime: runtime.clone(),
             registry: Arc::clone(&registry),
             gate: Arc::new(TokenGate { signer: signer.clone() }),
             idle_timeout: IDLE_TIMEOUT,
+            lifecycle,
         });
         Self { inner: Arc::new(Shared { runtime, registry, signer, assets, socket }) }
     }

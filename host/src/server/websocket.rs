@@ -18,6 +18,14 @@ use crate::session::socket;
 /// Largest websocket message accepted: well above an upload chunk (64 KiB by default) and any
 /// form payload, far below what could hurt the host.
 const MAX_MESSAGE: usize = 2 << 20;
+/// The read buffer each connection keeps between frames. Sized for an idle session, not a
+/// burst: LiveView frames (heartbeats, clicks, small forms) fit in it, and a larger message
+/// grows the buffer for as long as it takes to read. Every idle connection holds this much,
+/// so it is most of an idle session's cost (tungstenite's default is 128 KiB).
+const READ_BUFFER: usize = 2 << 10;
+/// Frames are written as soon as they are sent (the socket loop flushes every frame); a
+/// client that stops reading is cut off once this much is queued for it.
+const MAX_WRITE_BUFFER: usize = 4 << 20;
 
 pub async fn upgrade(
     State(state): State<AppState>,
@@ -36,7 +44,13 @@ pub async fn upgrade(
         _ => false,
     };
     let config = state.socket_config();
-    Ok(ws.max_message_size(MAX_MESSAGE).max_frame_size(MAX_MESSAGE).on_upgrade(move |socket| async move {
+    let ws = ws
+        .max_message_size(MAX_MESSAGE)
+        .max_frame_size(MAX_MESSAGE)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER);
+    Ok(ws.on_upgrade(move |socket| async move {
         let (write, read) = socket.split();
         socket::serve(write, read, config, csrf_ok).await;
     }))

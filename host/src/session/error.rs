@@ -11,6 +11,10 @@ pub enum SessionError {
     /// The guest rendered something the diff engine rejects: a guest fault too.
     #[error("malformed render: {0}")]
     Render(#[from] DiffError),
+    /// The view's plugin is no longer served (removed while the session was hibernated), or
+    /// the session ended earlier.
+    #[error("the view {0:?} is no longer available")]
+    Gone(String),
     /// The client sent a payload we cannot use: answered with an error reply, the session
     /// goes on.
     #[error("bad payload: {0}")]

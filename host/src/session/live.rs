@@ -31,9 +31,58 @@ pub struct DeadRender {
 #[derive(Debug)]
 pub struct LiveSession<V> {
     view: V,
+    client: Client,
+}
+
+/// What the client holds: everything of a session that is not the view's own state.
+#[derive(Debug)]
+struct Client {
     renderer: Renderer,
     /// The title the client shows, so that `"t"` is sent only when it changes.
     title: Option<String>,
+}
+
+/// A session without an instance: what the client holds plus the view's state as a snapshot.
+/// It costs the bytes of both and nothing else; [`Hibernated::wake`] makes it a session again.
+#[derive(Debug)]
+pub struct Hibernated {
+    snapshot: Box<str>,
+    client: Client,
+}
+
+/// The outcome of [`LiveSession::hibernate`].
+#[derive(Debug)]
+pub enum Hibernation<V> {
+    /// The view's state is in the snapshot; the instance was dropped.
+    Done(Hibernated),
+    /// The view keeps its instance.
+    Kept(LiveSession<V>, KeptBecause),
+}
+
+/// Why a session was not hibernated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeptBecause {
+    /// The view has no snapshot support (it answered `none`).
+    NoSnapshot,
+    /// The snapshot is larger than the limit (its length in bytes).
+    TooLarge(usize),
+}
+
+impl Hibernated {
+    /// Restores the snapshot into a fresh instance of the view. The instance's first render is
+    /// complete and is diffed against what the client holds, so the client sees exactly what
+    /// it would have seen from a session that never hibernated.
+    pub async fn wake<V: View>(self, mut view: V) -> Result<LiveSession<V>, SessionError> {
+        view.restore(&self.snapshot).await?;
+        // Restoring is not a handler: nothing it asked for reaches the client.
+        let _ = view.take_effects();
+        Ok(LiveSession { view, client: self.client })
+    }
+
+    /// The snapshot's size in bytes.
+    pub fn snapshot_len(&self) -> usize {
+        self.snapshot.len()
+    }
 }
 
 impl<V: View> LiveSession<V> {
@@ -71,7 +120,7 @@ impl<V: View> LiveSession<V> {
         renderer: Renderer,
     ) -> Result<(Self, Value), SessionError> {
         Self::mount(&mut view, request).await?;
-        let mut session = Self { view, renderer, title: None };
+        let mut session = Self { view, client: Client { renderer, title: None } };
         let rendered = session.render(None).await?;
         let response = json!({ "rendered": rendered, "liveview_version": LIVEVIEW_VERSION });
         Ok((session, response))
@@ -89,7 +138,7 @@ impl<V: View> LiveSession<V> {
         }
         let target = match event.cid {
             None => None,
-            Some(cid) => match u32::try_from(cid).ok().and_then(|cid| self.renderer.component_id(cid)) {
+            Some(cid) => match u32::try_from(cid).ok().and_then(|cid| self.client.renderer.component_id(cid)) {
                 Some(id) => Some(id),
                 // The component is gone: Phoenix answers such an event with an empty reply.
                 None => return Ok(json!({})),
@@ -101,14 +150,14 @@ impl<V: View> LiveSession<V> {
 
     /// `cids_will_destroy`: the client is about to remove these components.
     pub fn components_will_destroy(&mut self, payload: &Value) -> Result<Value, SessionError> {
-        self.renderer.components_will_destroy(&cids(payload)?);
+        self.client.renderer.components_will_destroy(&cids(payload)?);
         Ok(json!({}))
     }
 
     /// `cids_destroyed`: removes the components still marked and tells the view; replies
     /// with the cids removed, which the client prunes.
     pub async fn components_destroyed(&mut self, payload: &Value) -> Result<Value, SessionError> {
-        let (removed, ids) = self.renderer.components_destroyed(&cids(payload)?);
+        let (removed, ids) = self.client.renderer.components_destroyed(&cids(payload)?);
         if !ids.is_empty() {
             self.view.components_destroyed(ids).await?;
         }
@@ -135,6 +184,25 @@ impl<V: View> LiveSession<V> {
         Ok(self.view.snapshot().await?)
     }
 
+    /// Snapshots the view and drops its instance, unless the view cannot snapshot or its
+    /// snapshot is longer than `max_snapshot` bytes. Call it between handlers only.
+    pub async fn hibernate(mut self, max_snapshot: usize) -> Result<Hibernation<V>, SessionError> {
+        let snapshot = self.view.snapshot().await?;
+        let _ = self.view.take_effects();
+        match snapshot {
+            None => Ok(Hibernation::Kept(self, KeptBecause::NoSnapshot)),
+            Some(snapshot) if snapshot.len() > max_snapshot => {
+                Ok(Hibernation::Kept(self, KeptBecause::TooLarge(snapshot.len())))
+            }
+            Some(snapshot) => {
+                let Self { view, mut client } = self;
+                drop(view);
+                client.renderer.forget_guest_templates();
+                Ok(Hibernation::Done(Hibernated { snapshot: snapshot.into_boxed_str(), client }))
+            }
+        }
+    }
+
     /// A from-scratch render, as HTML, of a view restored from `state`.
     pub async fn restored_html(mut view: V, state: &str) -> Result<String, SessionError> {
         view.restore(state).await?;
@@ -144,7 +212,7 @@ impl<V: View> LiveSession<V> {
 
     /// The HTML the client holds after the last reply.
     pub fn html(&self) -> String {
-        self.renderer.html()
+        self.client.renderer.html()
     }
 
     async fn reply(&mut self, hook_reply: Option<Value>) -> Result<Value, SessionError> {
@@ -156,17 +224,17 @@ impl<V: View> LiveSession<V> {
     /// handler that just ran.
     async fn render(&mut self, hook_reply: Option<Value>) -> Result<Map<String, Value>, SessionError> {
         let parts = self.view.render().await?;
-        let mut diff = self.renderer.render(parts)?;
-        let dropped = self.renderer.take_dropped();
+        let mut diff = self.client.renderer.render(parts)?;
+        let dropped = self.client.renderer.take_dropped();
         if !dropped.is_empty() {
             self.view.components_destroyed(dropped).await?;
         }
         let Effects { title, events } = self.view.take_effects();
         if let Some(title) = title
-            && self.title.as_ref() != Some(&title)
+            && self.client.title.as_ref() != Some(&title)
         {
             diff.insert(wire::TITLE.to_owned(), Value::from(title.as_str()));
-            self.title = Some(title);
+            self.client.title = Some(title);
         }
         if !events.is_empty() {
             let events = events
@@ -205,7 +273,7 @@ mod tests {
 
     /// A view written directly against the `View` trait: renders `<p>{n}</p>`, and on events
     /// sets the title, pushes events and replies as the event name says.
-    #[derive(Default)]
+    #[derive(Debug, Default)]
     struct Scripted {
         n: u64,
         effects: Effects,
@@ -310,6 +378,35 @@ mod tests {
         // An event for a component that does not exist gets an empty reply.
         assert_eq!(s.event(json!({"type": "click", "event": "bump", "value": {}, "cid": 9})).await, Ok(json!({})));
         assert!(matches!(s.event(click("nope")).await, Err(super::SessionError::Guest(GuestError::View(_)))));
+    }
+
+    #[tokio::test]
+    async fn a_woken_session_diffs_against_what_the_client_held() {
+        let mut s = joined().await;
+        assert_eq!(s.event(click("bump")).await, Ok(json!({"diff": {"0": "1"}})));
+        let super::Hibernation::Done(hibernated) = s.hibernate(64).await.expect("snapshot") else {
+            panic!("Scripted snapshots");
+        };
+        assert_eq!(hibernated.snapshot_len(), 1);
+        // A fresh instance defines its template again under the same id; the client is not
+        // sent anything it already holds.
+        let mut s = hibernated.wake(Scripted::default()).await.expect("restore");
+        assert_eq!(s.event(click("title")).await, Ok(json!({"diff": {"t": "Same"}})));
+        assert_eq!(s.event(click("bump")).await, Ok(json!({"diff": {"0": "2"}})));
+        assert_eq!(s.html(), "<p>2</p>");
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_over_the_limit_keeps_the_session_awake() {
+        let mut s = joined().await;
+        for _ in 0..10 {
+            s.event(click("bump")).await.expect("bump");
+        }
+        // "10" is two bytes.
+        match s.hibernate(1).await.expect("snapshot") {
+            super::Hibernation::Kept(s, super::KeptBecause::TooLarge(2)) => assert_eq!(s.html(), "<p>10</p>"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[tokio::test]

@@ -1,35 +1,41 @@
-//! One websocket connection: decodes frames, answers heartbeats, and routes each `lv:` topic
-//! to the task that owns its view.
+//! One websocket connection: decodes frames, answers heartbeats, and runs the channels of its
+//! `lv:` topics.
 //!
-//! Design: the reader (this loop) owns the topic table; each joined view runs in its own task
-//! with its own `Store`, fed by a bounded inbox, and every task writes to one outbound queue
-//! that a writer task drains into the socket. A view's fault ends its task with `phx_error`;
-//! the connection and the other views go on.
+//! Design: one task per connection owns the socket and every session joined over it. A frame
+//! for an awake session runs its handler right here and the reply goes straight to the socket:
+//! no task hand-off, no queue, no copy between the read and the write. A long guest call yields
+//! to other connections at every epoch tick and is bounded by the call budget, so the worst a
+//! view does to its own connection is delay its next frame. Idle sessions hibernate (see
+//! `channel.rs`), so a connection whose views are idle holds a socket, a few small buffers and
+//! each session's diff state and snapshot, and no instance.
+//!
+//! The loop waits for three things: the next frame, the pool asking for one of its instances
+//! (eviction), and the earliest deadline (a session's hibernation, or the connection's idle
+//! timeout). A view's fatal error ends its channel with `phx_error`; the connection and its
+//! other channels go on.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::Message;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::time::Instant;
 
-use super::error::SessionError;
+use super::channel::{Channel, Context, Lifecycle};
 use super::live::{LiveSession, MountRequest};
 use super::url::view_name;
 use crate::protocol::{Frame, Reply, Topic, event};
 use crate::registry::Registry;
-use crate::runtime::{GuestView, Runtime};
+use crate::runtime::{GuestView, Owner, Runtime};
 
-/// Frames a view task may have queued before the reader waits for it.
-const INBOX: usize = 64;
-/// Frames waiting for the socket writer.
-const OUTBOX: usize = 256;
 /// Channels one connection may join (Phoenix's default).
 const MAX_CHANNELS: usize = 100;
 /// Consecutive undecodable messages after which the connection is closed.
 const MAX_BAD_FRAMES: u32 = 16;
+/// A client that does not take a frame for this long is gone: the connection is closed rather
+/// than holding its sessions forever.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What a join's tokens carry once verified.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,18 +58,30 @@ pub struct SocketConfig {
     pub gate: Arc<dyn Gate>,
     /// A connection that sends nothing (not even a heartbeat) for this long is closed.
     pub idle_timeout: Duration,
+    pub lifecycle: Lifecycle,
 }
 
 impl std::fmt::Debug for SocketConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SocketConfig").field("idle_timeout", &self.idle_timeout).finish_non_exhaustive()
+        f.debug_struct("SocketConfig")
+            .field("idle_timeout", &self.idle_timeout)
+            .field("lifecycle", &self.lifecycle)
+            .finish_non_exhaustive()
     }
 }
 
-/// A joined topic as the reader sees it.
-struct Joined {
-    join_ref: Option<String>,
-    inbox: mpsc::Sender<Frame>,
+/// The connection is over (the client closed it, stopped reading, or the write failed).
+struct Closed;
+
+/// One connection's state.
+struct Connection<W> {
+    write: W,
+    config: Arc<SocketConfig>,
+    csrf_ok: bool,
+    owner: Arc<Owner>,
+    /// The joined topics, in join order. A handful at most (the client joins one per live
+    /// view on the page), so a vector beats a map in both bytes and time.
+    channels: Vec<Channel>,
 }
 
 /// Serves one connection until the client closes it or goes idle. `csrf_ok` says whether the
@@ -75,23 +93,45 @@ where
     R: Stream<Item = Result<Message, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let (out, outbox) = mpsc::channel::<Frame>(OUTBOX);
-    let writer = tokio::spawn(write_frames(write, outbox));
-    let mut topics: HashMap<String, Joined> = HashMap::new();
+    let mut conn = Connection { write, config, csrf_ok, owner: Owner::new(), channels: Vec::new() };
     let mut bad_frames = 0;
+    let mut last_frame = Instant::now();
+    let owner = Arc::clone(&conn.owner);
     loop {
-        let message = match tokio::time::timeout(config.idle_timeout, read.next()).await {
-            Err(_) => {
-                tracing::debug!("closing idle connection");
-                break;
+        let idle_deadline = last_frame + conn.config.idle_timeout;
+        let deadline = conn.next_hibernation().map_or(idle_deadline, |due| due.min(idle_deadline));
+        // Biased: a session whose hibernation is due, or that the pool asked for, gives its
+        // instance back before the next frame is read, so that "idle for `hibernate_after`"
+        // means exactly that.
+        let message = tokio::select! {
+            biased;
+            () = owner.evictions() => {
+                if Box::pin(conn.hibernate_evicted()).await.is_err() {
+                    break;
+                }
+                continue;
             }
-            Ok(None) => break,
-            Ok(Some(Err(error))) => {
+            () = tokio::time::sleep_until(deadline) => {
+                if Instant::now() >= idle_deadline {
+                    tracing::debug!("closing idle connection");
+                    break;
+                }
+                if Box::pin(conn.hibernate_due()).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+            message = read.next() => message,
+        };
+        let message = match message {
+            None => break,
+            Some(Err(error)) => {
                 tracing::debug!(%error, "websocket read failed");
                 break;
             }
-            Ok(Some(Ok(message))) => message,
+            Some(Ok(message)) => message,
         };
+        last_frame = Instant::now();
         let decoded = match message {
             Message::Text(text) => Frame::decode_text(text.as_str()),
             Message::Binary(bytes) => Frame::decode_binary(&bytes),
@@ -110,148 +150,149 @@ where
             }
         };
         bad_frames = 0;
-        if route(frame, &mut topics, &config, csrf_ok, &out).await.is_err() {
+        // Boxed, so that an idle connection's future is small: handler futures (guest calls,
+        // renders) are large and exist only while a frame is being handled.
+        if Box::pin(conn.route(frame)).await.is_err() {
             break;
         }
     }
-    // Dropping the inboxes ends every view task; the writer ends when they and we are gone.
-    drop(topics);
-    drop(out);
-    let _ = writer.await;
+    let _ = conn.write.close().await;
 }
 
-/// The outbound queue is gone: the connection is over.
-struct Closed;
-
-async fn send(out: &mpsc::Sender<Frame>, frame: Frame) -> Result<(), Closed> {
-    out.send(frame).await.map_err(|_| Closed)
-}
-
-async fn route(
-    frame: Frame,
-    topics: &mut HashMap<String, Joined>,
-    config: &Arc<SocketConfig>,
-    csrf_ok: bool,
-    out: &mpsc::Sender<Frame>,
-) -> Result<(), Closed> {
-    let topic = frame.topic.clone();
-    match (Topic::parse(&topic), frame.event.as_str()) {
-        (Topic::Phoenix, event::HEARTBEAT) => send(out, frame.reply(Reply::ok_empty())).await,
-        (Topic::Phoenix, _) => send(out, frame.reply(Reply::ok_empty())).await,
-        (Topic::LiveView(id), event::JOIN) => {
-            let id = id.to_owned();
-            if let Some(old) = topics.remove(&topic).filter(|old| !old.inbox.is_closed()) {
-                // A new join on a joined topic (live navigation): the old channel closes first.
-                drop(old.inbox);
-                send(out, Frame::push(old.join_ref.as_deref(), &topic, event::CLOSE, json!({}))).await?;
-            }
-            if topics.len() >= MAX_CHANNELS {
-                return send(out, frame.reply(Reply::error_reason("too many channels"))).await;
-            }
-            let (inbox, receiver) = mpsc::channel(INBOX);
-            topics.insert(topic, Joined { join_ref: frame.join_ref.clone(), inbox });
-            tokio::spawn(run_view(id, frame, Arc::clone(config), csrf_ok, out.clone(), receiver));
-            Ok(())
-        }
-        (Topic::LiveView(_), event::LEAVE) => {
-            // Leaving a topic we do not know (the client's `lv:` dead view) is fine too.
-            let joined = topics.remove(&topic);
-            send(out, frame.reply(Reply::ok_empty())).await?;
-            if let Some(joined) = joined {
-                send(out, Frame::push(joined.join_ref.as_deref(), &topic, event::CLOSE, json!({}))).await?;
-            }
-            Ok(())
-        }
-        (Topic::LiveView(_), _) => match topics.get(&topic) {
-            Some(joined) if joined.join_ref == frame.join_ref => match joined.inbox.send(frame).await {
-                Ok(()) => Ok(()),
-                Err(mpsc::error::SendError(frame)) => {
-                    // The view's task ended (a fault already reported with `phx_error`).
-                    topics.remove(&topic);
-                    send(out, frame.reply(Reply::error_reason("unmatched topic"))).await
-                }
-            },
-            _ => send(out, frame.reply(Reply::error_reason("unmatched topic"))).await,
-        },
-        (Topic::Upload(_) | Topic::Other(_), _) => send(out, frame.reply(Reply::error_reason("unmatched topic"))).await,
-    }
-}
-
-async fn write_frames<W>(mut write: W, mut outbox: mpsc::Receiver<Frame>)
+impl<W> Connection<W>
 where
-    W: Sink<Message> + Unpin,
+    W: Sink<Message> + Unpin + Send + 'static,
 {
-    while let Some(frame) = outbox.recv().await {
-        if write.send(Message::Text(frame.encode().into())).await.is_err() {
-            return;
+    fn context(&self) -> Context<'_> {
+        Context {
+            runtime: &self.config.runtime,
+            registry: &self.config.registry,
+            lifecycle: &self.config.lifecycle,
+            owner: &self.owner,
         }
     }
-    let _ = write.close().await;
-}
 
-/// The task of one joined view: mounts it, then answers its frames in order until the client
-/// leaves, the connection ends, or the view faults.
-async fn run_view(
-    id: String,
-    join: Frame,
-    config: Arc<SocketConfig>,
-    csrf_ok: bool,
-    out: mpsc::Sender<Frame>,
-    mut inbox: mpsc::Receiver<Frame>,
-) {
-    let join_ref = join.join_ref.clone();
-    let topic = join.topic.clone();
-    let (name, mut session) = match mount(&id, &join, &config, csrf_ok).await {
-        Ok((name, session, response)) => {
-            if send(&out, join.reply(Reply::ok(response))).await.is_err() {
-                return;
+    async fn send(&mut self, frame: Frame) -> Result<(), Closed> {
+        let message = Message::Text(frame.encode().into());
+        match tokio::time::timeout(WRITE_TIMEOUT, self.write.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Closed),
+            Err(_) => {
+                tracing::debug!("client stopped reading: closing the connection");
+                Err(Closed)
             }
-            (name, session)
         }
-        Err(reply) => {
-            // Close the inbox before answering, so that the reader sees this channel as gone
-            // by the time the client can react to the reply.
-            drop(inbox);
-            let _ = send(&out, join.reply(reply)).await;
-            return;
-        }
-    };
-    let span = tracing::info_span!("view", view = %name, %topic);
-    let _entered = span.enter();
-    while let Some(mut frame) = inbox.recv().await {
-        let payload = frame.take_json();
-        let result = match frame.event.as_str() {
-            event::EVENT => session.event(payload).await,
-            event::LIVE_PATCH => {
-                let url = payload.get("url").and_then(Value::as_str).unwrap_or("");
-                if view_name(url) == Some(name.as_str()) {
-                    session.patch(url).await
-                } else {
-                    // The URL belongs to another view: the client navigates there instead.
-                    Ok(json!({ "link_redirect": true }))
+    }
+
+    fn position(&self, topic: &str) -> Option<usize> {
+        self.channels.iter().position(|c| c.topic == topic)
+    }
+
+    async fn route(&mut self, mut frame: Frame) -> Result<(), Closed> {
+        match (Topic::parse(&frame.topic), frame.event.as_str()) {
+            (Topic::Phoenix, _) => self.send(frame.reply(Reply::ok_empty())).await,
+            (Topic::LiveView(id), event::JOIN) => {
+                let id = id.to_owned();
+                self.join(id, frame).await
+            }
+            (Topic::LiveView(_), event::LEAVE) => {
+                // Leaving a topic we do not know (the client's `lv:` dead view) is fine too.
+                let left = self.position(&frame.topic).map(|i| self.channels.remove(i));
+                self.send(frame.reply(Reply::ok_empty())).await?;
+                if let Some(left) = left {
+                    self.send(Frame::push(left.join_ref.as_deref(), &left.topic, event::CLOSE, json!({}))).await?;
+                }
+                Ok(())
+            }
+            (Topic::LiveView(_), _) => {
+                let Some(index) = self.position(&frame.topic).filter(|&i| self.channels[i].join_ref == frame.join_ref)
+                else {
+                    return self.send(frame.reply(Reply::error_reason("unmatched topic"))).await;
+                };
+                let mut channel = self.channels.swap_remove(index);
+                let result = channel.handle(&mut frame, &self.context()).await;
+                match result {
+                    Ok(reply) => {
+                        let evicted = channel.eviction_requested();
+                        self.channels.push(channel);
+                        self.send(frame.reply(reply)).await?;
+                        if evicted {
+                            self.hibernate_evicted().await?;
+                        }
+                        Ok(())
+                    }
+                    Err(error) => self.crashed(channel, &error).await,
                 }
             }
-            event::CIDS_WILL_DESTROY => session.components_will_destroy(&payload),
-            event::CIDS_DESTROYED => session.components_destroyed(&payload).await,
-            other => Err(SessionError::BadPayload(format!("unknown event {other:?}"))),
-        };
-        let reply = match result {
-            Ok(response) => Reply::ok(response),
-            Err(error) if error.is_fatal() => {
-                tracing::warn!(%error, "view session ended");
-                drop(inbox);
-                let _ = send(
-                    &out,
-                    Frame::push(join_ref.as_deref(), &topic, event::ERROR, json!({"reason": "channel_crash"})),
-                )
-                .await;
-                return;
+            (Topic::Upload(_) | Topic::Other(_), _) => {
+                self.send(frame.reply(Reply::error_reason("unmatched topic"))).await
             }
-            Err(error) => Reply::error(json!({ "reason": error.to_string() })),
-        };
-        if send(&out, frame.reply(reply)).await.is_err() {
-            return;
         }
+    }
+
+    /// A view's fatal error: its channel ends with `phx_error` and the client rejoins.
+    async fn crashed(&mut self, channel: Channel, error: &super::SessionError) -> Result<(), Closed> {
+        tracing::warn!(topic = %channel.topic, %error, "view session ended");
+        let push =
+            Frame::push(channel.join_ref.as_deref(), &channel.topic, event::ERROR, json!({"reason": "channel_crash"}));
+        drop(channel);
+        self.send(push).await
+    }
+
+    async fn join(&mut self, id: String, join: Frame) -> Result<(), Closed> {
+        if let Some(index) = self.position(&join.topic) {
+            // A new join on a joined topic (live navigation): the old channel closes first.
+            let old = self.channels.remove(index);
+            self.send(Frame::push(old.join_ref.as_deref(), &old.topic, event::CLOSE, json!({}))).await?;
+        }
+        if self.channels.len() >= MAX_CHANNELS {
+            return self.send(join.reply(Reply::error_reason("too many channels"))).await;
+        }
+        match mount(&id, &join, &self.config, &self.owner, self.csrf_ok).await {
+            Ok((name, session, response)) => {
+                let channel =
+                    Channel::joined(join.topic.clone(), join.join_ref.clone(), name, session, &self.context());
+                self.channels.push(channel);
+                self.send(join.reply(Reply::ok(response))).await
+            }
+            Err(reply) => self.send(join.reply(reply)).await,
+        }
+    }
+
+    /// The earliest moment one of the awake sessions should hibernate.
+    fn next_hibernation(&self) -> Option<Instant> {
+        self.channels.iter().filter_map(|c| c.hibernation_due(&self.config.lifecycle)).min()
+    }
+
+    async fn hibernate_due(&mut self) -> Result<(), Closed> {
+        let now = Instant::now();
+        let lifecycle = self.config.lifecycle.clone();
+        self.hibernate_where(|c| c.hibernation_due(&lifecycle).is_some_and(|due| due <= now)).await
+    }
+
+    async fn hibernate_evicted(&mut self) -> Result<(), Closed> {
+        self.hibernate_where(Channel::eviction_requested).await
+    }
+
+    async fn hibernate_where(&mut self, select: impl Fn(&Channel) -> bool) -> Result<(), Closed> {
+        let mut i = 0;
+        while i < self.channels.len() {
+            if !select(&self.channels[i]) {
+                i += 1;
+                continue;
+            }
+            let mut channel = self.channels.swap_remove(i);
+            let result = channel.hibernate(&self.context()).await;
+            match result {
+                Ok(()) => {
+                    self.channels.push(channel);
+                    // The pushed channel is no longer selected (it lost its residency), so the
+                    // scan may pass over it again.
+                }
+                Err(error) => self.crashed(channel, &error).await?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -260,6 +301,7 @@ async fn mount(
     id: &str,
     join: &Frame,
     config: &SocketConfig,
+    owner: &Arc<Owner>,
     csrf_ok: bool,
 ) -> Result<(String, LiveSession<GuestView>, Value), Reply> {
     let payload = join.json().unwrap_or(&Value::Null);
@@ -284,7 +326,7 @@ async fn mount(
         tracing::warn!(view = %name, %error, "join failed");
         Reply::error_reason("join crashed")
     };
-    let view = GuestView::instantiate(&config.runtime, &plugin).await.map_err(|e| crashed(&e))?;
+    let view = GuestView::instantiate_for(&config.runtime, &plugin, Some(owner)).await.map_err(|e| crashed(&e))?;
     let request = MountRequest { url, session: claims.session, connect_params: Some(connect_params) };
     let (session, response) = LiveSession::join(view, request).await.map_err(|e| crashed(&e))?;
     Ok((name, session, response))
