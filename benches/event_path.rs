@@ -1,6 +1,6 @@
 //! The in-process event path of the counter: event payload → guest `handle_event` → guest
-//! `render` → diff → reply JSON text. Needs `plugins/counter.wasm` (`cargo xtask
-//! build-plugins`); `cargo xtask bench` builds it first.
+//! `render` → diff → reply JSON text. The guest is built by the `liveplug-guest-artifacts`
+//! dev-dependency.
 
 // Benchmarks abort on setup failure.
 #![allow(clippy::expect_used)]
@@ -16,8 +16,8 @@ use serde_json::json;
 fn event_path(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
     let runtime = Runtime::new(Limits::default()).expect("engine");
-    let wasm = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins/counter.wasm");
-    let plugin = Plugin::from_file(&runtime, &wasm).expect("plugins/counter.wasm is built");
+    let wasm = liveplug_guest_artifacts::path("counter").expect("the counter guest exists");
+    let plugin = Plugin::from_file(&runtime, Path::new(wasm)).expect("the counter compiles");
     let request =
         MountRequest { url: "http://localhost/counter".into(), session: json!({}), connect_params: Some(json!({})) };
     let event = json!({"type": "click", "event": "inc", "value": {"value": ""}});
