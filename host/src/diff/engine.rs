@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::component::Components;
 use super::error::DiffError;
+use super::intern::intern;
 use super::parts::{PartNode, Parts, Template};
 use super::pass::{Pass, StreamRefs};
 use super::statics::StaticsScope;
@@ -176,7 +177,7 @@ impl Renderer {
                 }
                 Entry::Occupied(_) => {}
                 Entry::Vacant(slot) => {
-                    slot.insert(Arc::new(KnownTemplate::new(statics)));
+                    slot.insert(intern(statics));
                 }
             }
         }

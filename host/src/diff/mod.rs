@@ -9,6 +9,7 @@
 mod component;
 mod engine;
 mod error;
+mod intern;
 mod parts;
 mod pass;
 mod root;

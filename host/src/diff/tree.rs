@@ -16,10 +16,14 @@ pub(super) struct KnownTemplate {
 }
 
 impl KnownTemplate {
-    pub fn new(statics: Vec<String>) -> Self {
+    pub fn with_fingerprint(statics: Vec<String>, fingerprint: u64) -> Self {
+        Self { fingerprint, single_root: is_single_root(&statics), statics }
+    }
+
+    pub fn fingerprint_of(statics: &[String]) -> u64 {
         let mut hasher = DefaultHasher::new();
         statics.hash(&mut hasher);
-        Self { fingerprint: hasher.finish(), single_root: is_single_root(&statics), statics }
+        hasher.finish()
     }
 
     /// The number of dynamic slots.
