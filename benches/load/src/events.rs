@@ -196,7 +196,7 @@ struct ThreadResult {
     rtt: Histogram,
     events: u64,
     errors: Errors,
-    cpu_ticks: u64,
+    cpu: procstat::CpuTimes,
     last_reply: Option<Instant>,
 }
 
@@ -238,19 +238,19 @@ async fn events_thread(
         errors: RefCell::new(Errors::default()),
         last_reply: Cell::new(start),
     });
-    let cpu_before = procstat::thread_cpu_ticks();
+    let cpu_before = procstat::thread_cpu();
     let drivers: Vec<_> =
         joined.take().into_iter().map(|j| tokio::task::spawn_local(drive(j, Rc::clone(&ctx)))).collect();
     for d in drivers {
         let _ = d.await;
     }
-    let cpu_ticks = procstat::thread_cpu_ticks().saturating_sub(cpu_before);
+    let cpu = procstat::thread_cpu().since(cpu_before);
     ThreadResult {
         join,
         rtt: ctx.rtt.take(),
         events: ctx.events.get(),
         errors: ctx.errors.take(),
-        cpu_ticks,
+        cpu,
         last_reply: (ctx.events.get() > 0).then(|| ctx.last_reply.get()),
     }
 }
@@ -297,7 +297,8 @@ pub fn run(opts: &EventsOptions) -> anyhow::Result<EventsReport> {
     let after = run::sample(opts.pid);
     let mut join = JoinStats::default();
     let mut rtt = Histogram::new();
-    let (mut events, mut cpu_ticks) = (0, 0);
+    let mut events = 0;
+    let mut cpu = procstat::CpuTimes::default();
     let mut errors = Errors::default();
     let mut last = None::<Instant>;
     for r in results {
@@ -305,13 +306,13 @@ pub fn run(opts: &EventsOptions) -> anyhow::Result<EventsReport> {
         join.merge(&r.join);
         rtt.merge(&r.rtt);
         events += r.events;
-        cpu_ticks += r.cpu_ticks;
+        cpu.add(r.cpu);
         errors.merge(&r.errors);
         last = last.max(r.last_reply);
     }
     let elapsed = last.map_or(Duration::ZERO, |l| l.saturating_duration_since(start)).as_secs_f64();
     let server = run::usage(opts.pid, before, after);
-    let client = ClientUsage { threads, cpu_us: procstat::ticks_to_us(cpu_ticks) };
+    let client = ClientUsage::new(threads, cpu);
     Ok(EventsReport {
         mode: "events",
         url: opts.client.url.clone(),

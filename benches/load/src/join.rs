@@ -55,8 +55,13 @@ pub struct JoinReport {
     pub client: ClientUsage,
 }
 
-async fn join_thread(t: usize, opts: &JoinOptions, cfg: &ClientConfig, deadline: Instant) -> (JoinStats, u64) {
-    let cpu_before = procstat::thread_cpu_ticks();
+async fn join_thread(
+    t: usize,
+    opts: &JoinOptions,
+    cfg: &ClientConfig,
+    deadline: Instant,
+) -> (JoinStats, procstat::CpuTimes) {
+    let cpu_before = procstat::thread_cpu();
     let closers: Rc<RefCell<Vec<JoinHandle<()>>>> = Rc::default();
     let sink = Rc::clone(&closers);
     let stats = run::join_sessions(
@@ -75,7 +80,7 @@ async fn join_thread(t: usize, opts: &JoinOptions, cfg: &ClientConfig, deadline:
         }
     })
     .await;
-    (stats, procstat::thread_cpu_ticks().saturating_sub(cpu_before))
+    (stats, procstat::thread_cpu().since(cpu_before))
 }
 
 pub fn run(opts: &JoinOptions) -> anyhow::Result<JoinReport> {
@@ -89,7 +94,7 @@ pub fn run(opts: &JoinOptions) -> anyhow::Result<JoinReport> {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let (opts, cfg) = (&opts, &cfg);
-                scope.spawn(move || -> anyhow::Result<(JoinStats, u64)> {
+                scope.spawn(move || -> anyhow::Result<(JoinStats, procstat::CpuTimes)> {
                     let (rt, local) = local_runtime()?;
                     Ok(local.block_on(&rt, join_thread(t, opts, cfg, deadline)))
                 })
@@ -100,11 +105,11 @@ pub fn run(opts: &JoinOptions) -> anyhow::Result<JoinReport> {
     let elapsed = start.elapsed().as_secs_f64();
     let after = run::sample(opts.pid);
     let mut stats = JoinStats::default();
-    let mut cpu_ticks = 0;
+    let mut cpu = procstat::CpuTimes::default();
     for r in results {
-        let (s, ticks) = r.map_err(|_| anyhow::anyhow!("a measuring thread panicked"))??;
+        let (s, times) = r.map_err(|_| anyhow::anyhow!("a measuring thread panicked"))??;
         stats.merge(&s);
-        cpu_ticks += ticks;
+        cpu.add(times);
     }
     let server = run::usage(opts.pid, before, after);
     Ok(JoinReport {
@@ -121,6 +126,6 @@ pub fn run(opts: &JoinOptions) -> anyhow::Result<JoinReport> {
         errors: stats.errors,
         server_cpu_us_per_join: server.and_then(|s| s.per(stats.joined as u64)),
         server,
-        client: ClientUsage { threads, cpu_us: procstat::ticks_to_us(cpu_ticks) },
+        client: ClientUsage::new(threads, cpu),
     })
 }

@@ -16,15 +16,42 @@ pub fn ticks_to_us(ticks: u64) -> u64 {
     ticks.saturating_mul(1_000_000) / ticks_per_second()
 }
 
-/// `utime + stime` from the text of a `stat` file.
-pub fn parse_stat_cpu(stat: &str) -> Option<u64> {
+/// User and system CPU time, in clock ticks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CpuTimes {
+    pub user: u64,
+    pub system: u64,
+}
+
+impl CpuTimes {
+    pub fn total(&self) -> u64 {
+        self.user + self.system
+    }
+
+    pub fn since(&self, earlier: CpuTimes) -> CpuTimes {
+        CpuTimes { user: self.user.saturating_sub(earlier.user), system: self.system.saturating_sub(earlier.system) }
+    }
+
+    pub fn add(&mut self, o: CpuTimes) {
+        self.user += o.user;
+        self.system += o.system;
+    }
+}
+
+/// `utime` and `stime` from the text of a `stat` file.
+pub fn parse_stat_times(stat: &str) -> Option<CpuTimes> {
     // The command name may contain spaces and parentheses: fields start after the last ')'.
     let rest = &stat[stat.rfind(')')? + 1..];
     let mut fields = rest.split_ascii_whitespace();
     // After the name: state(3) ... utime(14) stime(15); `rest` starts at field 3.
-    let utime: u64 = fields.nth(11)?.parse().ok()?;
-    let stime: u64 = fields.next()?.parse().ok()?;
-    Some(utime + stime)
+    let user: u64 = fields.nth(11)?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(CpuTimes { user, system })
+}
+
+/// `utime + stime` from the text of a `stat` file.
+pub fn parse_stat_cpu(stat: &str) -> Option<u64> {
+    parse_stat_times(stat).map(|t| t.total())
 }
 
 /// `VmRSS` in bytes from the text of a `status` file.
@@ -48,9 +75,9 @@ pub fn cpu_ticks(pid: u32) -> io::Result<u64> {
     parse_stat_cpu(&read(&path)?).ok_or_else(|| invalid(&path))
 }
 
-/// CPU ticks used so far by the calling thread.
-pub fn thread_cpu_ticks() -> u64 {
-    read("/proc/thread-self/stat").ok().and_then(|s| parse_stat_cpu(&s)).unwrap_or(0)
+/// CPU time used so far by the calling thread.
+pub fn thread_cpu() -> CpuTimes {
+    read("/proc/thread-self/stat").ok().and_then(|s| parse_stat_times(&s)).unwrap_or_default()
 }
 
 pub fn rss_bytes(pid: u32) -> io::Result<u64> {
@@ -150,7 +177,7 @@ mod tests {
         let s = sample(me).unwrap();
         assert!(s.rss_bytes > 0);
         assert!(ticks_per_second() >= 1);
-        let _ = thread_cpu_ticks();
+        let _ = thread_cpu();
         let (soft, hard) = raise_nofile_limit();
         assert_eq!(soft, hard);
     }

@@ -155,7 +155,15 @@ impl Report for EventsReport {
         t.errors("errors", &self.errors);
         t.server(&self.server);
         t.row("server CPU/event", opt(self.server_cpu_us_per_event, " µs"));
-        t.row("client CPU", us(self.client.cpu_us as f64));
+        t.row(
+            "client CPU",
+            format!(
+                "{} (user {}, system {})",
+                us(self.client.cpu_us as f64),
+                us(self.client.user_us as f64),
+                us(self.client.system_us as f64)
+            ),
+        );
         t.row("client CPU/event", opt(self.client_cpu_us_per_event, " µs"));
         t.render()
     }

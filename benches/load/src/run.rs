@@ -213,11 +213,25 @@ pub fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-/// The CPU the tool's own measuring threads used.
+/// The CPU the tool's own measuring threads used (kernel time spent in softirqs, such as
+/// loopback packet delivery, is not in it).
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct ClientUsage {
     pub threads: usize,
     pub cpu_us: u64,
+    pub user_us: u64,
+    pub system_us: u64,
+}
+
+impl ClientUsage {
+    pub fn new(threads: usize, t: procstat::CpuTimes) -> Self {
+        ClientUsage {
+            threads,
+            cpu_us: procstat::ticks_to_us(t.total()),
+            user_us: procstat::ticks_to_us(t.user),
+            system_us: procstat::ticks_to_us(t.system),
+        }
+    }
 }
 
 #[cfg(test)]
