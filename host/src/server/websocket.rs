@@ -22,7 +22,7 @@ const MAX_MESSAGE: usize = 2 << 20;
 /// burst: LiveView frames (heartbeats, clicks, small forms) fit in it, and a larger message
 /// grows the buffer for as long as it takes to read. Every idle connection holds this much,
 /// so it is most of an idle session's cost (tungstenite's default is 128 KiB).
-const READ_BUFFER: usize = 2 << 10;
+const READ_BUFFER: usize = 1 << 10;
 /// Frames are written as soon as they are sent (the socket loop flushes every frame); a
 /// client that stops reading is cut off once this much is queued for it.
 const MAX_WRITE_BUFFER: usize = 4 << 20;

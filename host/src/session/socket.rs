@@ -99,7 +99,16 @@ where
     let owner = Arc::clone(&conn.owner);
     loop {
         let idle_deadline = last_frame + conn.config.idle_timeout;
-        let deadline = conn.next_hibernation().map_or(idle_deadline, |due| due.min(idle_deadline));
+        let next_hibernation = conn.next_hibernation();
+        // A hibernation already due happens before anything else is read: the timer below has
+        // millisecond ticks and would let a frame that arrives meanwhile find the session awake.
+        if next_hibernation.is_some_and(|due| due <= Instant::now()) {
+            if Box::pin(conn.hibernate_due()).await.is_err() {
+                break;
+            }
+            continue;
+        }
+        let deadline = next_hibernation.map_or(idle_deadline, |due| due.min(idle_deadline));
         // Biased: a session whose hibernation is due, or that the pool asked for, gives its
         // instance back before the next frame is read, so that "idle for `hibernate_after`"
         // means exactly that.
