@@ -53,7 +53,9 @@ fn lifecycle(c: &mut Criterion) {
     ];
     for case in &cases {
         c.bench_function(&format!("{}: instantiate from the pool", case.name), |b| {
-            b.iter(|| rt.block_on(async { black_box(GuestView::instantiate(&runtime, &case.plugin).await.expect("i")) }))
+            b.iter(|| {
+                rt.block_on(async { black_box(GuestView::instantiate(&runtime, &case.plugin).await.expect("i")) })
+            })
         });
         c.bench_function(&format!("{}: hibernate (snapshot, drop the instance)", case.name), |b| {
             b.iter_batched(
