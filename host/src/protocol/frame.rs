@@ -71,13 +71,24 @@ impl Reply {
         Self::error(json!({ "reason": reason }))
     }
 
-    fn into_payload(self) -> Value {
-        let status = match self.status {
+    fn status(&self) -> &'static str {
+        match self.status {
             ReplyStatus::Ok => "ok",
             ReplyStatus::Error => "error",
-        };
-        json!({ "status": status, "response": self.response })
+        }
     }
+
+    fn into_payload(self) -> Value {
+        json!({ "status": self.status(), "response": self.response })
+    }
+}
+
+/// A reply's payload as it is written, borrowing the response.
+#[derive(serde::Serialize)]
+struct ReplyPayload<'a> {
+    // In the order `serde_json::Map` keeps keys, so both encodings give the same text.
+    response: &'a Value,
+    status: &'static str,
 }
 
 impl Frame {
@@ -159,6 +170,14 @@ impl Frame {
             event: super::event::REPLY.to_owned(),
             payload: Payload::Json(reply.into_payload()),
         }
+    }
+
+    /// The encoded `phx_reply` to this frame: the same text as `self.reply(reply).encode()`,
+    /// written straight from the borrowed parts (the event path's reply, once per event).
+    pub fn encode_reply(&self, reply: &Reply) -> String {
+        let payload = ReplyPayload { response: &reply.response, status: reply.status() };
+        serde_json::to_string(&(&self.join_ref, &self.msg_ref, &self.topic, super::event::REPLY, payload))
+            .unwrap_or_default()
     }
 
     /// A server push (no ref) on `topic` for the join `join_ref`.
@@ -278,5 +297,13 @@ mod tests {
         assert_eq!(Frame::decode_binary(&[1, 0, 0, 0, 0]), Err(FrameError::BinaryKind(1)));
         assert_eq!(Frame::decode_binary(&[0, 9, 0, 0, 0, b'a']), Err(FrameError::Truncated));
         assert_eq!(Frame::decode_binary(&[0, 1, 0, 0, 0, 0xff]), Err(FrameError::Utf8));
+    }
+
+    #[test]
+    fn an_encoded_reply_is_the_reply_frame_encoded() {
+        let frame = Frame::decode_text(r#"["4","5","lv:phx-1","event",{"a":1}]"#).expect("frame");
+        for reply in [Reply::ok(json!({"diff": {"0": "1"}})), Reply::error_reason("nope"), Reply::ok_empty()] {
+            assert_eq!(frame.encode_reply(&reply), frame.reply(reply.clone()).encode());
+        }
     }
 }

@@ -182,7 +182,16 @@ where
     }
 
     async fn send(&mut self, frame: Frame) -> Result<(), Closed> {
-        let message = Message::Text(frame.encode().into());
+        self.send_text(frame.encode()).await
+    }
+
+    /// Answers `frame` with `reply`.
+    async fn reply(&mut self, frame: &Frame, reply: Reply) -> Result<(), Closed> {
+        self.send_text(frame.encode_reply(&reply)).await
+    }
+
+    async fn send_text(&mut self, text: String) -> Result<(), Closed> {
+        let message = Message::Text(text.into());
         match tokio::time::timeout(WRITE_TIMEOUT, self.write.send(message)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(Closed),
@@ -199,7 +208,7 @@ where
 
     async fn route(&mut self, mut frame: Frame) -> Result<(), Closed> {
         match (Topic::parse(&frame.topic), frame.event.as_str()) {
-            (Topic::Phoenix, _) => self.send(frame.reply(Reply::ok_empty())).await,
+            (Topic::Phoenix, _) => self.reply(&frame, Reply::ok_empty()).await,
             (Topic::LiveView(id), event::JOIN) => {
                 let id = id.to_owned();
                 self.join(id, frame).await
@@ -207,7 +216,7 @@ where
             (Topic::LiveView(_), event::LEAVE) => {
                 // Leaving a topic we do not know (the client's `lv:` dead view) is fine too.
                 let left = self.position(&frame.topic).map(|i| self.channels.remove(i));
-                self.send(frame.reply(Reply::ok_empty())).await?;
+                self.reply(&frame, Reply::ok_empty()).await?;
                 if let Some(left) = left {
                     self.send(Frame::push(left.join_ref.as_deref(), &left.topic, event::CLOSE, json!({}))).await?;
                 }
@@ -216,7 +225,7 @@ where
             (Topic::LiveView(_), _) => {
                 let Some(index) = self.position(&frame.topic).filter(|&i| self.channels[i].join_ref == frame.join_ref)
                 else {
-                    return self.send(frame.reply(Reply::error_reason("unmatched topic"))).await;
+                    return self.reply(&frame, Reply::error_reason("unmatched topic")).await;
                 };
                 let mut channel = self.channels.swap_remove(index);
                 let result = channel.handle(&mut frame, &self.context()).await;
@@ -224,7 +233,7 @@ where
                     Ok(reply) => {
                         let evicted = channel.eviction_requested();
                         self.channels.push(channel);
-                        self.send(frame.reply(reply)).await?;
+                        self.reply(&frame, reply).await?;
                         if evicted {
                             self.hibernate_evicted().await?;
                         }
@@ -233,9 +242,7 @@ where
                     Err(error) => self.crashed(channel, &error).await,
                 }
             }
-            (Topic::Upload(_) | Topic::Other(_), _) => {
-                self.send(frame.reply(Reply::error_reason("unmatched topic"))).await
-            }
+            (Topic::Upload(_) | Topic::Other(_), _) => self.reply(&frame, Reply::error_reason("unmatched topic")).await,
         }
     }
 
@@ -255,16 +262,19 @@ where
             self.send(Frame::push(old.join_ref.as_deref(), &old.topic, event::CLOSE, json!({}))).await?;
         }
         if self.channels.len() >= MAX_CHANNELS {
-            return self.send(join.reply(Reply::error_reason("too many channels"))).await;
+            return self.reply(&join, Reply::error_reason("too many channels")).await;
         }
         match mount(&id, &join, &self.config, &self.owner, self.csrf_ok).await {
             Ok((name, session, response)) => {
                 let channel =
                     Channel::joined(join.topic.clone(), join.join_ref.clone(), name, session, &self.context());
+                // Almost every connection joins one view: room for exactly one more, not the
+                // four a growing vector would reserve.
+                self.channels.reserve_exact(1);
                 self.channels.push(channel);
-                self.send(join.reply(Reply::ok(response))).await
+                self.reply(&join, Reply::ok(response)).await
             }
-            Err(reply) => self.send(join.reply(reply)).await,
+            Err(reply) => self.reply(&join, reply).await,
         }
     }
 
