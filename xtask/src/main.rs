@@ -16,6 +16,8 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod compare;
+
 #[derive(Parser)]
 #[command(name = "xtask", about = "Liveplug project commands")]
 struct Cli {
@@ -47,6 +49,8 @@ enum Cmd {
         #[arg(trailing_var_arg = true)]
         args: Vec<String>,
     },
+    /// Liveplug and LiveViewJS 0.8.1 side by side under the same load; prints a Markdown table.
+    Compare(compare::Args),
 }
 
 fn main() -> Result<()> {
@@ -75,6 +79,7 @@ fn main() -> Result<()> {
             check_bench_reuses_release_build(&root)?;
             run(cargo(&root).args(BENCH).arg("--").args(args))
         }
+        Cmd::Compare(args) => compare::run(&root, args),
     }
 }
 
