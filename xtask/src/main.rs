@@ -70,6 +70,9 @@ fn main() -> Result<()> {
             run(cargo(&root).args(["fmt", "--all", "--check"]))?;
             run(Command::new("node").current_dir(&root).arg("tests/js/selftest.mjs"))?;
             run(cargo(&root).args(TEST))?;
+            // The load tool is not a default member: its HTTP client would change the features
+            // the test and serve builds share. Its tests build on their own, without wasmtime.
+            run(cargo(&root).args(["test", "-p", "liveplug-load"]))?;
             check_serve_reuses_test_build(&root)
         }
         Cmd::Bench { args } => {
