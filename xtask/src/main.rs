@@ -56,7 +56,10 @@ enum Cmd {
 fn main() -> Result<()> {
     let root = repo_root()?;
     match Cli::parse().command {
-        Cmd::BuildPlugins => build_plugins(&root),
+        Cmd::BuildPlugins => {
+            setup(&root)?;
+            build_plugins(&root)
+        }
         Cmd::Serve { release, args } => {
             setup(&root)?;
             let profile = if release { Profile::Release } else { Profile::Debug };
@@ -82,7 +85,10 @@ fn main() -> Result<()> {
             check_bench_reuses_release_build(&root)?;
             run(cargo(&root).args(BENCH).arg("--").args(args))
         }
-        Cmd::Compare(args) => compare::run(&root, args),
+        Cmd::Compare(args) => {
+            setup(&root)?;
+            compare::run(&root, args)
+        }
     }
 }
 
