@@ -228,6 +228,7 @@ extern crate self as liveplug_guest;
 mod component;
 mod export;
 mod html;
+pub mod js;
 pub mod links;
 mod list;
 mod render;
