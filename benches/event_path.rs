@@ -18,8 +18,12 @@ fn event_path(c: &mut Criterion) {
     let runtime = Runtime::new(Limits::default()).expect("engine");
     let wasm = liveplug_guest_artifacts::path("counter").expect("the counter guest exists");
     let plugin = Plugin::from_file(&runtime, Path::new(wasm)).expect("the counter compiles");
-    let request =
-        MountRequest { url: "http://localhost/counter".into(), session: json!({}), connect_params: Some(json!({})) };
+    let request = MountRequest {
+        url: "http://localhost/counter".into(),
+        session: json!({}),
+        connect_params: Some(json!({})),
+        ..Default::default()
+    };
     let event = json!({"type": "click", "event": "inc", "value": {"value": ""}});
 
     let mut session = rt.block_on(async {

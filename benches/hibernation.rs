@@ -23,7 +23,12 @@ struct Case {
 fn join(rt: &Tokio, runtime: &Runtime, case: &Case) -> LiveSession<GuestView> {
     rt.block_on(async {
         let view = GuestView::instantiate(runtime, &case.plugin).await.expect("instance");
-        let request = MountRequest { url: case.url.clone(), session: json!({}), connect_params: Some(json!({})) };
+        let request = MountRequest {
+            url: case.url.clone(),
+            session: json!({}),
+            connect_params: Some(json!({})),
+            ..Default::default()
+        };
         let (mut session, _) = LiveSession::join(view, request).await.expect("join");
         session.event(case.event.clone()).await.expect("event");
         session

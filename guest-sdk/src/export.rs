@@ -83,6 +83,13 @@ fn wit_error(error: ViewError) -> wit::ViewError {
 }
 
 impl<V: LiveView, S: Snapshots<V>> Guest for Exported<V, S> {
+    fn describe() -> wit::ViewInfo {
+        wit::ViewInfo {
+            routes: V::ROUTES.iter().map(|route| (*route).to_owned()).collect(),
+            live_session: V::LIVE_SESSION.map(str::to_owned),
+        }
+    }
+
     fn mount(ctx: wit::MountContext) -> Result<(), wit::ViewError> {
         let mount = Mount {
             params: parse(&ctx.params)?,

@@ -273,6 +273,123 @@ pub mod page {
     }
 }
 
+/// Where the browser goes next: patch the URL, navigate to another view, or redirect. The
+/// last call of a handler wins; the host sends it with the handler's reply.
+///
+/// Paths are local (`/items?page=2`); [`navigation::redirect_external`] alone leaves the host.
+/// A target the host refuses (not a path, not an http(s) URL) ends the session with a clear
+/// error, as Phoenix raises.
+pub mod navigation {
+    use crate::bindings::liveplug::view::navigation::{self as host, History, Location};
+
+    fn history(replace: bool) -> History {
+        if replace { History::Replace } else { History::Push }
+    }
+
+    /// Changes the URL within this view, without a page load: the host calls
+    /// [`crate::LiveView::handle_params`] for `to` (a path this view is routed at) and
+    /// renders; the browser's URL (and history, unless `replace`) follows. Phoenix's
+    /// `push_patch`.
+    pub fn push_patch(to: &str, replace: bool) {
+        host::push_patch(to, history(replace));
+    }
+
+    /// Mounts the view routed at `to` over the same socket if it is in this view's live
+    /// session, else loads the page. Phoenix's `push_navigate`.
+    pub fn push_navigate(to: &str, replace: bool) {
+        host::push_navigate(to, history(replace));
+    }
+
+    /// Ends this view with a full page load of `to`, a path on this host. The flash put in
+    /// this handler goes along.
+    pub fn redirect(to: &str) {
+        host::redirect(&Location::Path(to.to_owned()));
+    }
+
+    /// A full page load of an absolute `http(s)` URL, possibly on another host.
+    pub fn redirect_external(url: &str) {
+        host::redirect(&Location::External(url.to_owned()));
+    }
+}
+
+/// Flash messages: short notices by kind (`"info"`, `"error"`...) that the host keeps for
+/// the session, shows after redirects and live navigation, and clears when the browser sends
+/// `lv:clear-flash` (the view is rendered again; its `handle_event` is not called). Read them
+/// in `render` with [`flash::get`]: such a dynamic is re-evaluated on every render.
+///
+/// ```ignore
+/// // In a handler:
+/// liveplug_guest::flash::put("info", "Saved");
+/// // In render, a message the user can close:
+/// html! { <p :if={let Some(msg) = flash::get("info")} id="flash-info" phx-click="lv:clear-flash" phx-value-key="info">{msg}</p> }
+/// ```
+pub mod flash {
+    use crate::bindings::liveplug::view::flash as host;
+
+    /// Sets the message of `kind`.
+    pub fn put(kind: &str, message: &str) {
+        host::put(kind, message);
+    }
+
+    /// Removes the message of `kind`.
+    pub fn clear(kind: &str) {
+        host::clear(Some(kind));
+    }
+
+    /// Removes every message.
+    pub fn clear_all() {
+        host::clear(None);
+    }
+
+    /// The message of `kind`, if any.
+    pub fn get(kind: &str) -> Option<String> {
+        host::get(kind)
+    }
+
+    /// Every message, as (kind, message) sorted by kind.
+    pub fn all() -> Vec<(String, String)> {
+        host::all()
+    }
+}
+
+/// A small key-value map shared by the views of this view's live session on this host, for
+/// demos and caches: in memory, gone when the host restarts, not shared between hosts. Keep an
+/// application's real data in a database.
+pub mod keyvalue {
+    use crate::bindings::liveplug::view::keyvalue as host;
+    use crate::view::ViewError;
+
+    /// The text stored at `key`.
+    pub fn get(key: &str) -> Option<String> {
+        host::get(key)
+    }
+
+    /// Stores `value` at `key`; an error when the host's limits would be exceeded.
+    pub fn set(key: &str, value: &str) -> Result<(), ViewError> {
+        host::set(key, value).map_err(ViewError::new)
+    }
+
+    /// Removes `key`; whether it was set.
+    pub fn delete(key: &str) -> bool {
+        host::delete(key)
+    }
+
+    /// The keys that start with `prefix`, sorted.
+    pub fn keys(prefix: &str) -> Vec<String> {
+        host::keys(prefix)
+    }
+
+    /// The value at `key` as a serde type; `None` when unset or not of that shape.
+    pub fn get_json<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+        get(key).and_then(|text| serde_json::from_str(&text).ok())
+    }
+
+    /// Stores `value` at `key` as JSON.
+    pub fn set_json<T: serde::Serialize>(key: &str, value: &T) -> Result<(), ViewError> {
+        set(key, &serde_json::to_string(value)?)
+    }
+}
+
 /// Logging into the host's log, tagged with this view's name.
 pub mod log {
     use crate::bindings::liveplug::view::log::{Level, log};

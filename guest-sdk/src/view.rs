@@ -71,6 +71,18 @@ impl Event {
 /// A LiveView. Every handler has a default that does nothing, except `handle_event`, whose
 /// default refuses the event (an unhandled event is a bug worth seeing).
 pub trait LiveView: Default + 'static {
+    /// The paths this view is served at, such as `["/items", "/items/:id"]`: a segment that
+    /// starts with `:` is a parameter, which reaches [`LiveView::mount`] and
+    /// [`LiveView::handle_params`] in `params` with the query parameters. Empty (the
+    /// default): `/<file stem>` only. Two views that claim the same path are refused when the
+    /// second one loads.
+    const ROUTES: &'static [&'static str] = &[];
+
+    /// The live session the view belongs to: views of one live session navigate to each other
+    /// over the socket ([`crate::navigation::push_navigate`], `<a data-phx-link="redirect">`);
+    /// to a view of another one the browser loads the page. `None`: the default session.
+    const LIVE_SESSION: Option<&'static str> = None;
+
     /// Called once, before anything else.
     fn mount(&mut self, mount: Mount) -> Result<(), ViewError> {
         let _ = mount;

@@ -23,7 +23,8 @@ fn lazy() -> Lifecycle {
 
 async fn join(runtime: &Runtime, plugin: &Plugin, url: &str) -> (LiveSession<GuestView>, Value) {
     let view = GuestView::instantiate(runtime, plugin).await.expect("instance");
-    let request = MountRequest { url: url.into(), session: json!({}), connect_params: Some(json!({})) };
+    let request =
+        MountRequest { url: url.into(), session: json!({}), connect_params: Some(json!({})), ..Default::default() };
     LiveSession::join(view, request).await.expect("join")
 }
 
@@ -80,8 +81,8 @@ async fn apply(session: &mut LiveSession<GuestView>, step: &Step) -> Vec<String>
     match step {
         Step::Event(payload) => vec![session.event(payload.clone()).await.expect("event").to_string()],
         Step::Destroy(cid) => {
-            let cids = json!({"cids": [cid]});
-            let will = session.components_will_destroy(&cids).expect("will destroy");
+            let cids = [*cid];
+            let will = session.components_will_destroy(&cids);
             let done = session.components_destroyed(&cids).await.expect("destroyed");
             vec![will.to_string(), done.to_string()]
         }

@@ -9,6 +9,7 @@ mod conformance;
 mod e2e;
 mod faults;
 mod hibernation;
+mod navigation;
 mod property;
 mod protocol_flow;
 mod support;

@@ -82,7 +82,7 @@ async fn join_then_three_increments_send_minimal_diffs() {
     let leave_ref = socket.make_ref();
     socket.send(json!([join_ref, leave_ref, topic, "phx_leave", {}])).await;
     assert_eq!(socket.recv().await, json!([join_ref, leave_ref, topic, "phx_reply", {"status": "ok", "response": {}}]));
-    assert_eq!(socket.recv().await, json!([join_ref, null, topic, "phx_close", {}]));
+    assert_eq!(socket.recv().await, json!([join_ref, join_ref, topic, "phx_close", {}]));
     // After the leave the topic is unknown.
     let reply = socket.click(&join_ref, &page, "inc").await;
     assert_eq!(reply[4], json!({"status": "error", "response": {"reason": "unmatched topic"}}));
@@ -120,7 +120,7 @@ async fn a_second_join_on_a_joined_topic_closes_the_old_channel_and_mounts_anew(
     socket.click(&old_ref, &page, "inc").await;
     let new_ref = socket.make_ref();
     socket.send(json!([new_ref, new_ref, topic, "phx_join", {"url": page.url, "params": {}, "session": page.session, "static": page.static_token}])).await;
-    assert_eq!(socket.recv().await, json!([old_ref, null, topic, "phx_close", {}]));
+    assert_eq!(socket.recv().await, json!([old_ref, old_ref, topic, "phx_close", {}]));
     let reply = socket.recv().await;
     assert_eq!(reply[0], json!(new_ref));
     assert_eq!(reply[4]["response"]["rendered"]["0"], json!("0"), "a rejoin is a fresh mount");

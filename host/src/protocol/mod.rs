@@ -5,9 +5,12 @@
 //! outgoing one with [`Frame::encode`].
 
 mod frame;
+mod message;
+pub mod navigation;
 mod topic;
 
 pub use self::frame::{Frame, FrameError, Payload, Reply, ReplyStatus};
+pub use self::message::{ClientMessage, EventPush, Join, JoinUrl, PayloadError};
 pub use self::topic::Topic;
 
 /// The LiveView version the pinned client reports; sent in every join reply.
@@ -31,4 +34,27 @@ pub mod event {
     pub const REDIRECT: &str = "redirect";
     pub const CIDS_WILL_DESTROY: &str = "cids_will_destroy";
     pub const CIDS_DESTROYED: &str = "cids_destroyed";
+    pub const ALLOW_UPLOAD: &str = "allow_upload";
+    pub const PROGRESS: &str = "progress";
+}
+
+/// The `reason` of error replies and pushes, spelled once. The client acts on the first three
+/// (reference §3.3): `stale` and `unauthorized` make it load the page again.
+pub mod reason {
+    /// The tokens do not verify (forged, expired, for another container) or the CSRF token
+    /// is missing: the client reloads the page for fresh ones.
+    pub const STALE: &str = "stale";
+    /// The URL does not route to the token's view, or a live navigation leaves its live
+    /// session: the client loads the page instead.
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    /// A push on a topic that is not joined (or with an old join ref).
+    pub const UNMATCHED_TOPIC: &str = "unmatched topic";
+    /// The view failed while joining.
+    pub const JOIN_CRASHED: &str = "join crashed";
+    /// The connection has as many channels as it may.
+    pub const TOO_MANY_CHANNELS: &str = "too many channels";
+    /// `phx_error` of a view that failed after joining: the client rejoins.
+    pub const CHANNEL_CRASH: &str = "channel_crash";
+    /// Uploads are not served yet.
+    pub const UPLOADS_UNSUPPORTED: &str = "uploads are not supported by this host";
 }

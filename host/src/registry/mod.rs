@@ -1,19 +1,50 @@
-//! The `plugins/` directory: which views exist and the compiled component of each.
+//! The `plugins/` directory: which views exist, the compiled component of each, and the
+//! routes they declared.
 //!
 //! Compiling is CPU-heavy and happens off the request path; sessions only ever read a
 //! finished [`Plugin`].
+
+mod routes;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use crate::runtime::{LoadError, Plugin, Runtime};
+use serde_json::{Map, Value};
+
+pub use self::routes::{Pattern, RouteError, RouteTable, Routed, path_of};
+use crate::runtime::{GuestView, LoadError, Plugin, Runtime, ViewInfo};
+
+/// The live session of views that name none.
+pub const DEFAULT_LIVE_SESSION: &str = "default";
 
 /// The views this host serves, by name (the `.wasm` file stem).
 #[derive(Debug)]
 pub struct Registry {
     dir: PathBuf,
-    plugins: RwLock<BTreeMap<String, Plugin>>,
+    state: RwLock<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    views: BTreeMap<String, Served>,
+    routes: RouteTable,
+}
+
+/// A plugin as it is served.
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub plugin: Plugin,
+    /// Its live session: live navigation stays on the socket only within one.
+    pub live_session: Arc<str>,
+}
+
+/// Where a URL leads: the view, its live session and the path parameters.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    pub view: String,
+    pub served: Served,
+    pub path_params: Map<String, Value>,
 }
 
 /// The outcome of a directory scan: what loaded and what was rejected.
@@ -24,54 +55,104 @@ pub struct ScanReport {
 }
 
 impl Registry {
+    /// An empty registry for `dir`.
+    pub fn empty(dir: &Path) -> Arc<Self> {
+        Arc::new(Self { dir: dir.to_owned(), state: RwLock::new(State::default()) })
+    }
+
     /// Loads every `*.wasm` in `dir` (compiling on blocking threads). A module that fails to
-    /// compile or to link is reported and skipped; the others are served.
+    /// compile, to link, to describe itself or to route is reported and skipped; the others
+    /// are served.
     pub async fn load(runtime: &Runtime, dir: &Path) -> std::io::Result<(Arc<Self>, ScanReport)> {
-        let registry = Arc::new(Self { dir: dir.to_owned(), plugins: RwLock::new(BTreeMap::new()) });
+        let registry = Self::empty(dir);
         let mut report = ScanReport::default();
         let mut tasks = Vec::new();
         for path in wasm_files(dir)? {
             let runtime = runtime.clone();
             tasks.push(tokio::task::spawn_blocking(move || Plugin::from_file(&runtime, &path)));
         }
+        // In file order, so that of two conflicting routes the same one always wins.
         for task in tasks {
-            match task.await {
-                Ok(Ok(plugin)) => {
-                    report.loaded.push(plugin.name().to_owned());
-                    registry.insert(plugin);
-                }
-                Ok(Err(error)) => report.rejected.push(error),
-                Err(join_error) => report.rejected.push(LoadError::Engine(join_error.to_string())),
+            let loaded = match task.await {
+                Ok(Ok(plugin)) => registry.add(runtime, plugin).await,
+                Ok(Err(error)) => Err(error),
+                Err(join_error) => Err(LoadError::Engine(join_error.to_string())),
+            };
+            match loaded {
+                Ok(name) => report.loaded.push(name),
+                Err(error) => report.rejected.push(error),
             }
         }
         report.loaded.sort();
         Ok((registry, report))
     }
 
-    /// The plugin serving `name`.
-    pub fn get(&self, name: &str) -> Option<Plugin> {
-        self.read().get(name).cloned()
+    /// Asks `plugin` to describe itself and serves it at its routes. Returns its name.
+    pub async fn add(&self, runtime: &Runtime, plugin: Plugin) -> Result<String, LoadError> {
+        let name = plugin.name().to_owned();
+        let describe_error = |reason: String| LoadError::Describe { name: name.clone(), reason };
+        let mut view = GuestView::instantiate(runtime, &plugin).await.map_err(|e| describe_error(e.to_string()))?;
+        let info = view.describe().await.map_err(|e| describe_error(e.to_string()))?;
+        drop(view);
+        self.insert(plugin, info)?;
+        Ok(name)
     }
 
-    /// Every view name, sorted.
-    pub fn names(&self) -> Vec<String> {
-        self.read().keys().cloned().collect()
+    /// Serves `plugin` with what it declared.
+    pub fn insert(&self, plugin: Plugin, info: ViewInfo) -> Result<(), LoadError> {
+        let name = plugin.name().to_owned();
+        let routes = if info.routes.is_empty() { vec![format!("/{name}")] } else { info.routes };
+        let live_session = match info.live_session {
+            Some(session) if session.is_empty() || session.len() > 128 => {
+                return Err(LoadError::Describe { name, reason: "a live session name has 1 to 128 bytes".into() });
+            }
+            Some(session) => session,
+            None => DEFAULT_LIVE_SESSION.to_owned(),
+        };
+        let live_session: Arc<str> = live_session.into();
+        let plugin = plugin.in_live_session(Arc::clone(&live_session));
+        let mut state = self.write();
+        state
+            .routes
+            .insert(&name, &routes)
+            .map_err(|e| LoadError::Route { name: name.clone(), reason: e.to_string() })?;
+        state.views.insert(name, Served { plugin, live_session });
+        Ok(())
+    }
+
+    /// The plugin serving the view `name`.
+    pub fn get(&self, name: &str) -> Option<Served> {
+        self.read().views.get(name).cloned()
+    }
+
+    /// The view `url` (an absolute URL or a path) routes to.
+    pub fn route(&self, url: &str) -> Option<Destination> {
+        let state = self.read();
+        let routed = state.routes.route(url)?;
+        let served = state.views.get(routed.view)?.clone();
+        Some(Destination { view: routed.view.to_owned(), served, path_params: routed.params })
+    }
+
+    /// Every view name with a path to link to it (when one of its routes has no
+    /// parameters), sorted by name.
+    pub fn index(&self) -> Vec<(String, Option<String>)> {
+        let state = self.read();
+        state.views.keys().map(|name| (name.clone(), state.routes.link(name).map(str::to_owned))).collect()
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    fn insert(&self, plugin: Plugin) {
-        let mut plugins = match self.plugins.write() {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        match self.state.write() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
-        };
-        plugins.insert(plugin.name().to_owned(), plugin);
+        }
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Plugin>> {
-        match self.plugins.read() {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        match self.state.read() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         }

@@ -1,6 +1,7 @@
 //! A compiled view component with its imports resolved once (`InstancePre`).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use wasmtime::component::Component;
 
@@ -14,6 +15,8 @@ use super::store::StoreState;
 pub struct Plugin {
     name: String,
     pre: LiveViewPre<StoreState>,
+    /// The live session it is served in, once it described itself (its `keyvalue` map).
+    live_session: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for Plugin {
@@ -33,7 +36,7 @@ impl Plugin {
             .map_err(|e| LoadError::Link { name: name.to_owned(), reason: format!("{e:#}") })?;
         let pre = LiveViewPre::new(instance_pre)
             .map_err(|e| LoadError::Link { name: name.to_owned(), reason: format!("{e:#}") })?;
-        Ok(Self { name: name.to_owned(), pre })
+        Ok(Self { name: name.to_owned(), pre, live_session: None })
     }
 
     /// Reads and compiles `path`; the plugin's name is the file stem.
@@ -46,6 +49,16 @@ impl Plugin {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The plugin served in `live_session`: its instances share that live session's map.
+    pub fn in_live_session(mut self, live_session: Arc<str>) -> Self {
+        self.live_session = Some(live_session);
+        self
+    }
+
+    pub(super) fn live_session(&self) -> Option<&Arc<str>> {
+        self.live_session.as_ref()
     }
 
     pub(super) fn pre(&self) -> &LiveViewPre<StoreState> {

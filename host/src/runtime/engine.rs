@@ -9,6 +9,7 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 use super::bindings::LiveView;
 use super::config::{EPOCH_TICK, Limits};
 use super::error::{GuestError, LoadError};
+use super::keyvalue::SharedMaps;
 use super::pool::{Owner, Pool, Residency, Slot};
 use super::store::StoreState;
 
@@ -24,6 +25,7 @@ struct Inner {
     linker: Linker<StoreState>,
     limits: Limits,
     pool: Pool,
+    maps: Arc<SharedMaps>,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -43,7 +45,8 @@ impl Runtime {
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_epoch_ticker(engine.clone(), Arc::clone(&ticker_stop));
         let pool = Pool::new(limits.max_instances, limits.instance_wait);
-        Ok(Self { inner: Arc::new(Inner { engine, linker, limits, pool, ticker_stop }) })
+        let maps = Arc::new(SharedMaps::default());
+        Ok(Self { inner: Arc::new(Inner { engine, linker, limits, pool, maps, ticker_stop }) })
     }
 
     pub fn limits(&self) -> &Limits {
@@ -52,6 +55,11 @@ impl Runtime {
 
     pub(super) fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// The `keyvalue` maps of every live session.
+    pub(super) fn maps(&self) -> &Arc<SharedMaps> {
+        &self.inner.maps
     }
 
     pub(super) fn linker(&self) -> &Linker<StoreState> {

@@ -7,8 +7,12 @@ pub enum LoadError {
     Read { path: String, source: std::io::Error },
     #[error("{name} is not a valid view component: {reason}")]
     Compile { name: String, reason: String },
-    #[error("{name} does not implement liveplug:view@0.1.0: {reason}")]
+    #[error("{name} does not implement liveplug:view@0.2.0: {reason}")]
     Link { name: String, reason: String },
+    #[error("{name} describes itself wrongly: {reason}")]
+    Describe { name: String, reason: String },
+    #[error("{name} cannot be routed: {reason}")]
+    Route { name: String, reason: String },
     #[error("engine configuration failed: {0}")]
     Engine(String),
 }
@@ -24,6 +28,8 @@ pub enum GuestError {
     OutOfMemory,
     #[error("the view refused: {0}")]
     View(String),
+    #[error("the view misused a capability: {0}")]
+    Capability(String),
     #[error("the view rendered malformed parts: {0}")]
     Malformed(String),
     #[error("no instance slot became free in time")]

@@ -13,7 +13,7 @@ use super::engine::Runtime;
 use super::error::GuestError;
 use super::pool::{Owner, Slot};
 use super::store::StoreState;
-use super::view::{Effects, MountContext, View};
+use super::view::{Effects, Flash, MountContext, View, ViewInfo};
 use crate::diff;
 
 /// Trap messages kept in errors and logs are cut to this length.
@@ -95,6 +95,10 @@ impl GuestView {
             call_started: Instant::now(),
             call_budget: limits.call_timeout,
             effects: Effects::default(),
+            flash: Flash::default(),
+            keyvalue: plugin
+                .live_session()
+                .map(|session| (std::sync::Arc::clone(runtime.maps()), std::sync::Arc::clone(session))),
         };
         let mut store = Store::new(runtime.engine(), state);
         store.limiter(|state| &mut state.limiter);
@@ -136,9 +140,28 @@ impl GuestView {
     }
 
     fn finish<T>(&mut self, result: wasmtime::Result<Result<T, guest::ViewError>>) -> Result<T, GuestError> {
+        if result.is_ok()
+            && let Some(fault) = self.store.data_mut().effects.fault.take()
+        {
+            // The instance itself is fine; the session ends because the view asked for
+            // something it cannot have.
+            tracing::warn!(plugin = %self.store.data().plugin, %fault, "capability misused");
+            return Err(GuestError::Capability(cut(fault)));
+        }
         match result {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(refusal)) => Err(GuestError::View(cut(refusal.message))),
+            Err(error) => Err(self.fault(&error)),
+        }
+    }
+}
+
+impl GuestView {
+    /// What the view declares about itself (routes, live session).
+    pub async fn describe(&mut self) -> Result<ViewInfo, GuestError> {
+        self.begin()?;
+        match self.bindings.liveplug_view_view().call_describe(&mut self.store).await {
+            Ok(info) => Ok(ViewInfo { routes: info.routes, live_session: info.live_session }),
             Err(error) => Err(self.fault(&error)),
         }
     }
@@ -217,6 +240,10 @@ impl View for GuestView {
 
     fn take_effects(&mut self) -> Effects {
         std::mem::take(&mut self.store.data_mut().effects)
+    }
+
+    fn flash_mut(&mut self) -> &mut Flash {
+        &mut self.store.data_mut().flash
     }
 }
 

@@ -7,7 +7,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::instance::GuestLimiter;
-use super::view::Effects;
+use super::view::{Effects, Flash};
 
 pub struct StoreState {
     pub wasi: WasiCtx,
@@ -20,6 +20,10 @@ pub struct StoreState {
     /// The wall-clock budget of one call.
     pub call_budget: std::time::Duration,
     pub effects: Effects,
+    /// The session's flash messages (the session moves them in and out around hibernation).
+    pub flash: Flash,
+    /// The shared maps and this view's live session, once the view is served.
+    pub keyvalue: Option<(std::sync::Arc<super::keyvalue::SharedMaps>, std::sync::Arc<str>)>,
 }
 
 impl WasiView for StoreState {

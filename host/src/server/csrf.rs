@@ -18,15 +18,19 @@ const PURPOSE: &str = "liveplug csrf";
 
 /// The browser's CSRF secret from its cookie, if it has one.
 pub fn secret_from(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, COOKIE_NAME).filter(|value| !value.is_empty() && value.len() <= 128)
+}
+
+/// The value of the request cookie `name`.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(cookie, _)| *cookie == name)
         .map(|(_, value)| value.to_owned())
-        .filter(|value| !value.is_empty() && value.len() <= 128)
 }
 
 /// A fresh secret for a browser that has none.

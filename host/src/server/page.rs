@@ -29,11 +29,14 @@ pub fn view(page: &ViewPage<'_>) -> String {
     )
 }
 
-/// The list of views at `/`.
-pub fn index(names: &[String]) -> String {
-    let items: String = names
+/// The list of views at `/`: each with a link when one of its routes takes no parameters.
+pub fn index(views: &[(String, Option<String>)]) -> String {
+    let items: String = views
         .iter()
-        .map(|name| format!("<li><a href=\"/{href}\">{label}</a></li>\n", href = attr(name), label = text(name)))
+        .map(|(name, link)| match link {
+            Some(href) => format!("<li><a href=\"{href}\">{label}</a></li>\n", href = attr(href), label = text(name)),
+            None => format!("<li>{label}</li>\n", label = text(name)),
+        })
         .collect();
     let body = if items.is_empty() {
         "<p>No views loaded. Put compiled <code>.wasm</code> views in <code>plugins/</code>.</p>".to_owned()
@@ -41,7 +44,7 @@ pub fn index(names: &[String]) -> String {
         format!("<ul>\n{items}</ul>")
     };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Liveplug</title>\n</head>\n<body>\n<h1>Liveplug views</h1>\n{body}\n</body>\n</html>\n"
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n<title>Liveplug</title>\n</head>\n<body>\n<h1>Liveplug views</h1>\n{body}\n</body>\n</html>\n"
     )
 }
 
@@ -76,8 +79,13 @@ mod tests {
 
     #[test]
     fn the_index_links_every_view() {
-        let html = index(&["counter".into(), "a&b".into()]);
+        let html = index(&[
+            ("counter".into(), Some("/counter".into())),
+            ("a&b".into(), Some("/a&b".into())),
+            ("show".into(), None),
+        ]);
         assert!(html.contains("<a href=\"/counter\">counter</a>"));
         assert!(html.contains("<a href=\"/a&amp;b\">a&amp;b</a>"));
+        assert!(html.contains("<li>show</li>"));
     }
 }

@@ -3,15 +3,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, HOST, SET_COOKIE};
-use axum::http::{HeaderMap, Uri};
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, HOST, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::assets::{Assets, BOOTSTRAP_PATH, LIVE_VIEW_PATH, PHOENIX_PATH};
 use super::error::HttpError;
@@ -19,7 +21,12 @@ use super::token::{self, SessionData, Signer, StaticData};
 use super::{csrf, page, websocket};
 use crate::registry::Registry;
 use crate::runtime::{GuestError, GuestView, Runtime};
-use crate::session::{Claims, Gate, Lifecycle, LiveSession, MountRequest, SessionError, SocketConfig};
+use crate::session::{
+    Claims, DeadRender, Gate, Lifecycle, LiveSession, MountRequest, Routes, SessionError, SocketConfig,
+};
+
+/// The cookie the client sets for a redirect's flash, read (and deleted) by the next page.
+pub const FLASH_COOKIE: &str = "__phoenix_flash__";
 
 /// A connection that sends nothing for this long is closed; the client's heartbeat comes
 /// every 30 s.
@@ -80,22 +87,45 @@ pub fn app(state: AppState) -> Router {
         .route(LIVE_VIEW_PATH, get(|State(s): State<AppState>| async move { s.inner.assets.live_view() }))
         .route(BOOTSTRAP_PATH, get(|| async { Assets::bootstrap() }))
         .route("/live/websocket", get(websocket::upgrade))
-        .route("/{view}", get(view_page))
+        // Every other path is a view's, if one is routed there.
+        .fallback(view_page)
         .with_state(state)
 }
 
-async fn index(State(state): State<AppState>) -> Html<String> {
-    Html(page::index(&state.inner.registry.names()))
+/// `/`: the view routed at `/`, or the list of views.
+async fn index(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Result<Response, HttpError> {
+    if state.inner.registry.route("/").is_some() {
+        return view_page(State(state), Method::GET, uri, headers).await;
+    }
+    Ok(Html(page::index(&state.inner.registry.index())).into_response())
 }
 
-/// The dead render: mounts the view disconnected and returns its page.
+/// A registry's routes for one view.
+struct PageRoutes<'a> {
+    registry: &'a Registry,
+    view: &'a str,
+}
+
+impl Routes for PageRoutes<'_> {
+    fn params_for(&self, url: &str) -> Option<Map<String, Value>> {
+        self.registry.route(url).filter(|d| d.view == self.view).map(|d| d.path_params)
+    }
+}
+
+/// The dead render: mounts the view routed at the path disconnected and returns its page, or
+/// the redirect it asked for.
 async fn view_page(
     State(state): State<AppState>,
-    Path(name): Path<String>,
+    method: Method,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let plugin = state.inner.registry.get(&name).ok_or_else(|| HttpError::NoSuchView(name.clone()))?;
+    if method != Method::GET && method != Method::HEAD {
+        return Ok(StatusCode::METHOD_NOT_ALLOWED.into_response());
+    }
+    let registry = &state.inner.registry;
+    let destination = registry.route(uri.path()).ok_or_else(|| HttpError::NoSuchView(uri.path().to_owned()))?;
+    let name = destination.view;
     let (secret, new_cookie) = match csrf::secret_from(&headers) {
         Some(secret) => (secret, None),
         None => {
@@ -104,31 +134,72 @@ async fn view_page(
             (secret, Some(cookie))
         }
     };
+    let signer = state.signer();
+    // A redirect's flash, which the client left in a cookie: shown once, then deleted.
+    let flash_cookie = csrf::cookie_value(&headers, FLASH_COOKIE);
+    let flash: BTreeMap<String, String> = flash_cookie
+        .as_deref()
+        .and_then(|t| signer.verify_younger_than(token::FLASH, t, token::FLASH_MAX_AGE))
+        .unwrap_or_default();
     let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let url = format!("http://{host}{uri}");
     let session = json!({});
-    let view = GuestView::instantiate(&state.inner.runtime, &plugin).await.map_err(render_failed(&name))?;
-    let request = MountRequest { url, session: session.clone(), connect_params: None };
-    let rendered = LiveSession::dead_render(view, request).await.map_err(|e| match e {
+    let view =
+        GuestView::instantiate(&state.inner.runtime, &destination.served.plugin).await.map_err(render_failed(&name))?;
+    let request = MountRequest {
+        url,
+        session: session.clone(),
+        connect_params: None,
+        path_params: destination.path_params,
+        flash,
+    };
+    let routes = PageRoutes { registry, view: &name };
+    let rendered = LiveSession::dead_render_at(view, request, &routes).await.map_err(|e| match e {
         SessionError::Guest(g) => render_failed(&name)(g),
         other => {
             tracing::warn!(view = %name, error = %other, "dead render failed");
             HttpError::RenderFailed
         }
     })?;
-    let id = container_id();
-    let signer = state.signer();
-    let session_token = signer.sign(token::SESSION, &SessionData { id: id.clone(), view: name.clone(), session });
-    let static_token = signer.sign(token::STATIC, &StaticData { id: id.clone() });
-    let html = page::view(&page::ViewPage {
-        title: rendered.title.as_deref().unwrap_or(&name),
-        csrf_token: &csrf::token_for(signer, &secret),
-        container_id: &id,
-        session_token: &session_token,
-        static_token: &static_token,
-        inner_html: &rendered.html,
-    });
-    let mut response = ([(CACHE_CONTROL, "no-store")], Html(html)).into_response();
+    let mut response = match rendered {
+        DeadRender::Redirect { to, flash } => {
+            let mut response = (StatusCode::FOUND, [(CACHE_CONTROL, "no-store")]).into_response();
+            if let Ok(location) = to.parse() {
+                response.headers_mut().insert(LOCATION, location);
+            }
+            if !flash.is_empty()
+                && let Ok(cookie) =
+                    format!("{FLASH_COOKIE}={}; max-age=60; path=/", signer.sign(token::FLASH, &flash)).parse()
+            {
+                response.headers_mut().append(SET_COOKIE, cookie);
+            }
+            response
+        }
+        DeadRender::Page { html, title, flash } => {
+            let id = container_id();
+            let live_session = destination.served.live_session.to_string();
+            let session_token =
+                signer.sign(token::SESSION, &SessionData { id: id.clone(), view: name.clone(), live_session, session });
+            let static_token = signer.sign(token::STATIC, &StaticData { id: id.clone(), flash: Some(flash) });
+            let html = page::view(&page::ViewPage {
+                title: title.as_deref().unwrap_or(&name),
+                csrf_token: &csrf::token_for(signer, &secret),
+                container_id: &id,
+                session_token: &session_token,
+                static_token: &static_token,
+                inner_html: &html,
+            });
+            let mut response = ([(CACHE_CONTROL, "no-store")], Html(html)).into_response();
+            if flash_cookie.is_some()
+                && let Ok(delete) =
+                    format!("{FLASH_COOKIE}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; HttpOnly")
+                        .parse()
+            {
+                response.headers_mut().append(SET_COOKIE, delete);
+            }
+            response
+        }
+    };
     if let Some(cookie) = new_cookie
         && let Ok(value) = cookie.parse()
     {
@@ -163,14 +234,27 @@ impl Gate for TokenGate {
         if data.id != id {
             return None;
         }
+        let mut flash = None;
         if let Some(static_token) = static_token {
             let data: StaticData = self.signer.verify(token::STATIC, static_token)?;
             if data.id != id {
                 return None;
             }
+            flash = data.flash;
         }
         Some(Claims {
             session: if data.session.is_object() { data.session } else { Value::Object(Default::default()) },
+            view: data.view,
+            live_session: data.live_session,
+            flash,
         })
+    }
+
+    fn sign_flash(&self, flash: &BTreeMap<String, String>) -> String {
+        self.signer.sign(token::FLASH, flash)
+    }
+
+    fn verify_flash(&self, token: &str) -> BTreeMap<String, String> {
+        self.signer.verify_younger_than(token::FLASH, token, token::FLASH_MAX_AGE).unwrap_or_default()
     }
 }

@@ -9,13 +9,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use super::error::SessionError;
-use super::live::{Hibernated, Hibernation, KeptBecause, LiveSession};
-use super::url::view_name;
-use crate::protocol::{Frame, Reply, event};
+use super::live::{Hibernated, Hibernation, KeptBecause, LiveSession, Outcome, Routes};
+use crate::protocol::ClientMessage;
 use crate::registry::Registry;
 use crate::runtime::{GuestView, Owner, Residency, Runtime};
 
@@ -105,37 +104,37 @@ impl Channel {
         self.residency.as_ref().is_some_and(Residency::eviction_requested)
     }
 
-    /// Handles one frame for this view and returns the reply. A fatal error ends the channel:
-    /// the caller pushes `phx_error` and forgets it.
-    pub async fn handle(&mut self, frame: &mut Frame, cx: &Context<'_>) -> Result<Reply, SessionError> {
-        let payload = frame.take_json();
-        if frame.event == event::LIVE_PATCH {
-            let url = payload.get("url").and_then(Value::as_str).unwrap_or("");
-            if view_name(url) != Some(self.name.as_str()) {
-                // The URL belongs to another view: the client navigates there instead.
-                return Ok(Reply::ok(json!({ "link_redirect": true })));
-            }
+    /// Handles one message for this view. After a fatal error (see
+    /// [`SessionError::is_fatal`]) the channel is over: the caller pushes `phx_error` and
+    /// forgets it; after another one it goes on.
+    pub async fn handle(&mut self, message: ClientMessage, cx: &Context<'_>) -> Result<Outcome, SessionError> {
+        let routes = ViewRoutes { registry: cx.registry, view: &self.name };
+        if let ClientMessage::LivePatch { url } = &message
+            && routes.params_for(url).is_none()
+        {
+            // The URL belongs to another view: the client navigates there, and this session
+            // need not wake for it.
+            return Ok(Outcome::Reply { patch: None, response: json!({ "link_redirect": true }) });
         }
-        let session = self.awake(cx).await?;
-        let result = match frame.event.as_str() {
-            event::EVENT => session.event(payload).await,
-            event::LIVE_PATCH => {
-                let url = payload.get("url").and_then(Value::as_str).unwrap_or("");
-                session.patch(url).await
+        let session = awake(&mut self.state, &self.name, &self.topic, cx).await?;
+        let result = match message {
+            ClientMessage::Event(push) => session.handle_event(*push, &routes).await,
+            ClientMessage::LivePatch { url } => session.live_patch(url, &routes).await,
+            ClientMessage::CidsWillDestroy(cids) => {
+                Ok(Outcome::Reply { patch: None, response: session.components_will_destroy(&cids) })
             }
-            event::CIDS_WILL_DESTROY => session.components_will_destroy(&payload),
-            event::CIDS_DESTROYED => session.components_destroyed(&payload).await,
-            other => Err(SessionError::BadPayload(format!("unknown event {other:?}"))),
+            ClientMessage::CidsDestroyed(cids) => {
+                session.components_destroyed(&cids).await.map(|response| Outcome::Reply { patch: None, response })
+            }
+            other => Err(SessionError::BadPayload(format!("unexpected message {other:?}"))),
         };
         self.active(cx);
-        match result {
-            Ok(response) => Ok(Reply::ok(response)),
-            Err(error) if error.is_fatal() => {
-                self.state = State::Ended;
-                Err(error)
-            }
-            Err(error) => Ok(Reply::error(json!({ "reason": error.to_string() }))),
+        if let Err(error) = &result
+            && error.is_fatal()
+        {
+            self.state = State::Ended;
         }
+        result
     }
 
     /// Gives the instance back to the pool, keeping the state as a snapshot (see
@@ -168,22 +167,6 @@ impl Channel {
         Ok(())
     }
 
-    /// The awake session, woken from its snapshot if needed.
-    async fn awake(&mut self, cx: &Context<'_>) -> Result<&mut LiveSession<GuestView>, SessionError> {
-        if let State::Hibernated(_) = self.state
-            && let State::Hibernated(hibernated) = std::mem::replace(&mut self.state, State::Ended)
-        {
-            let plugin = cx.registry.get(&self.name).ok_or_else(|| SessionError::Gone(self.name.clone()))?;
-            let view = GuestView::instantiate_for(cx.runtime, &plugin, Some(cx.owner)).await?;
-            self.state = State::Awake(Box::new(hibernated.wake(view).await?));
-            tracing::debug!(view = %self.name, topic = %self.topic, "woke");
-        }
-        match &mut self.state {
-            State::Awake(session) => Ok(session),
-            _ => Err(SessionError::Gone(self.name.clone())),
-        }
-    }
-
     /// The channel just handled something: it is the most recently used, and an awake
     /// session that can snapshot is a candidate for hibernation again.
     fn active(&mut self, cx: &Context<'_>) {
@@ -196,5 +179,38 @@ impl Channel {
             None if self.snapshots => self.residency = Some(cx.runtime.reside(cx.owner)),
             None => {}
         }
+    }
+}
+
+/// The awake session of channel `name`, woken from its snapshot if needed.
+async fn awake<'s>(
+    state: &'s mut State,
+    name: &str,
+    topic: &str,
+    cx: &Context<'_>,
+) -> Result<&'s mut LiveSession<GuestView>, SessionError> {
+    if let State::Hibernated(_) = state
+        && let State::Hibernated(hibernated) = std::mem::replace(state, State::Ended)
+    {
+        let served = cx.registry.get(name).ok_or_else(|| SessionError::Gone(name.to_owned()))?;
+        let view = GuestView::instantiate_for(cx.runtime, &served.plugin, Some(cx.owner)).await?;
+        *state = State::Awake(Box::new(hibernated.wake(view).await?));
+        tracing::debug!(view = %name, %topic, "woke");
+    }
+    match state {
+        State::Awake(session) => Ok(session),
+        _ => Err(SessionError::Gone(name.to_owned())),
+    }
+}
+
+/// The URLs of one view: those the registry routes to it.
+pub(super) struct ViewRoutes<'a> {
+    pub registry: &'a Registry,
+    pub view: &'a str,
+}
+
+impl Routes for ViewRoutes<'_> {
+    fn params_for(&self, url: &str) -> Option<Map<String, Value>> {
+        self.registry.route(url).filter(|d| d.view == self.view).map(|d| d.path_params)
     }
 }

@@ -15,6 +15,12 @@ pub enum SessionError {
     /// the session ended earlier.
     #[error("the view {0:?} is no longer available")]
     Gone(String),
+    /// `push_patch` kept patching (a `handle_params` loop).
+    #[error("more than {0} chained push_patch calls: check handle_params for a patch loop")]
+    PatchLoop(u32),
+    /// `push_patch` to a URL that another view (or none) is routed at.
+    #[error("push_patch to {0:?}, which is not a path of this view (use push_navigate)")]
+    PatchElsewhere(String),
     /// The client sent a payload we cannot use: answered with an error reply, the session
     /// goes on.
     #[error("bad payload: {0}")]

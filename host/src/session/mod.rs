@@ -16,6 +16,8 @@ mod url;
 
 pub use self::channel::Lifecycle;
 pub use self::error::SessionError;
-pub use self::live::{DeadRender, Hibernated, Hibernation, KeptBecause, LiveSession, MountRequest};
+pub use self::live::{
+    AnyUrl, DeadRender, Hibernated, Hibernation, Joined, KeptBecause, Leaving, LiveSession, MAX_PATCHES, MountRequest,
+    Outcome, Routes,
+};
 pub use self::socket::{Claims, Gate, SocketConfig};
-pub use self::url::view_name;

@@ -14,18 +14,20 @@
 //! timeout). A view's fatal error ends its channel with `phx_error`; the connection and its
 //! other channels go on.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::Message;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
-use super::channel::{Channel, Context, Lifecycle};
-use super::live::{LiveSession, MountRequest};
-use super::url::view_name;
-use crate::protocol::{Frame, Reply, Topic, event};
+use super::channel::{Channel, Context, Lifecycle, ViewRoutes};
+use super::error::SessionError;
+use super::live::{Joined, Leaving, LiveSession, MountRequest, Outcome, join_response};
+use crate::protocol::navigation::{LiveRedirect, REDIRECT_STATUS, Redirect};
+use crate::protocol::{ClientMessage, Frame, Join, JoinUrl, Payload, Reply, event, reason};
 use crate::registry::Registry;
 use crate::runtime::{GuestView, Owner, Runtime};
 
@@ -42,13 +44,26 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Claims {
     /// The user's session data (a JSON object).
     pub session: Value,
+    /// The view the page was rendered for.
+    pub view: String,
+    /// That view's live session when the page was rendered.
+    pub live_session: String,
+    /// The flash the dead render showed (from the static token), if it carried one.
+    pub flash: Option<BTreeMap<String, String>>,
 }
 
-/// Verifies the signed tokens of a join. Implemented by the server, which owns the keys.
+/// Signs and verifies what the client carries for us. Implemented by the server, which owns
+/// the keys.
 pub trait Gate: Send + Sync + 'static {
     /// Checks that the session token (and the static token, when the client sent one) were
     /// issued for container `id`.
     fn verify(&self, id: &str, session: &str, static_token: Option<&str>) -> Option<Claims>;
+
+    /// A flash token for a navigation or a redirect.
+    fn sign_flash(&self, flash: &BTreeMap<String, String>) -> String;
+
+    /// The flash of a token from [`Gate::sign_flash`]; empty when it does not verify.
+    fn verify_flash(&self, token: &str) -> BTreeMap<String, String>;
 }
 
 /// What every connection shares.
@@ -207,74 +222,116 @@ where
     }
 
     async fn route(&mut self, mut frame: Frame) -> Result<(), Closed> {
-        match (Topic::parse(&frame.topic), frame.event.as_str()) {
-            (Topic::Phoenix, _) => self.reply(&frame, Reply::ok_empty()).await,
-            (Topic::LiveView(id), event::JOIN) => {
-                let id = id.to_owned();
-                self.join(id, frame).await
-            }
-            (Topic::LiveView(_), event::LEAVE) => {
+        let message = match ClientMessage::decode(&mut frame) {
+            Ok(message) => message,
+            Err(error) => return self.reply(&frame, refusal(&SessionError::BadPayload(error.to_string()))).await,
+        };
+        match message {
+            ClientMessage::Heartbeat => self.reply(&frame, Reply::ok_empty()).await,
+            ClientMessage::Join { id, join } => self.join(id, *join, &frame).await,
+            ClientMessage::Leave => {
                 // Leaving a topic we do not know (the client's `lv:` dead view) is fine too.
                 let left = self.position(&frame.topic).map(|i| self.channels.remove(i));
                 self.reply(&frame, Reply::ok_empty()).await?;
-                if let Some(left) = left {
-                    self.send(Frame::push(left.join_ref.as_deref(), &left.topic, event::CLOSE, json!({}))).await?;
+                match left {
+                    Some(left) => self.close(&left.topic, left.join_ref.as_deref()).await,
+                    None => Ok(()),
                 }
-                Ok(())
             }
-            (Topic::LiveView(_), _) => {
+            ClientMessage::Upload { .. } | ClientMessage::UnknownTopic => {
+                self.reply(&frame, Reply::error_reason(reason::UNMATCHED_TOPIC)).await
+            }
+            message => {
                 let Some(index) = self.position(&frame.topic).filter(|&i| self.channels[i].join_ref == frame.join_ref)
                 else {
-                    return self.reply(&frame, Reply::error_reason("unmatched topic")).await;
+                    return self.reply(&frame, Reply::error_reason(reason::UNMATCHED_TOPIC)).await;
                 };
+                if let ClientMessage::AllowUpload(_) | ClientMessage::Progress(_) = message {
+                    return self.reply(&frame, Reply::error_reason(reason::UPLOADS_UNSUPPORTED)).await;
+                }
                 let mut channel = self.channels.swap_remove(index);
-                let result = channel.handle(&mut frame, &self.context()).await;
+                let result = channel.handle(message, &self.context()).await;
                 match result {
-                    Ok(reply) => {
+                    Ok(Outcome::Reply { patch, response }) => {
                         let evicted = channel.eviction_requested();
                         self.channels.push(channel);
-                        self.reply(&frame, reply).await?;
+                        if let Some(patch) = patch {
+                            let push =
+                                Frame::push(frame.join_ref.as_deref(), &frame.topic, event::LIVE_PATCH, json!(patch));
+                            self.send(push).await?;
+                        }
+                        self.reply(&frame, Reply::ok(response)).await?;
                         if evicted {
                             self.hibernate_evicted().await?;
                         }
                         Ok(())
                     }
-                    Err(error) => self.crashed(channel, &error).await,
+                    Ok(Outcome::Leave { events, leaving }) => {
+                        // Phoenix's order: pending events, the navigation, then the close.
+                        let mut diff = Map::new();
+                        diff.insert(crate::diff::wire::EVENTS.to_owned(), events);
+                        let push =
+                            Frame::push(frame.join_ref.as_deref(), &frame.topic, event::DIFF, Value::Object(diff));
+                        self.send(push).await?;
+                        let response = leaving_response(&leaving, &*self.config.gate, false);
+                        self.reply(&frame, Reply::ok(response)).await?;
+                        self.close(&channel.topic, channel.join_ref.as_deref()).await
+                    }
+                    Err(error) if error.is_fatal() => self.crashed(channel, &error).await,
+                    Err(error) => {
+                        self.channels.push(channel);
+                        self.reply(&frame, refusal(&error)).await
+                    }
                 }
             }
-            (Topic::Upload(_) | Topic::Other(_), _) => self.reply(&frame, Reply::error_reason("unmatched topic")).await,
         }
     }
 
+    /// `phx_close` for a topic whose channel ended (Phoenix sends it with the join ref as ref).
+    async fn close(&mut self, topic: &str, join_ref: Option<&str>) -> Result<(), Closed> {
+        let frame = Frame {
+            join_ref: join_ref.map(str::to_owned),
+            msg_ref: join_ref.map(str::to_owned),
+            topic: topic.to_owned(),
+            event: event::CLOSE.to_owned(),
+            payload: Payload::Json(json!({})),
+        };
+        self.send(frame).await
+    }
+
     /// A view's fatal error: its channel ends with `phx_error` and the client rejoins.
-    async fn crashed(&mut self, channel: Channel, error: &super::SessionError) -> Result<(), Closed> {
+    async fn crashed(&mut self, channel: Channel, error: &SessionError) -> Result<(), Closed> {
         tracing::warn!(topic = %channel.topic, %error, "view session ended");
-        let push =
-            Frame::push(channel.join_ref.as_deref(), &channel.topic, event::ERROR, json!({"reason": "channel_crash"}));
+        let push = Frame::push(
+            channel.join_ref.as_deref(),
+            &channel.topic,
+            event::ERROR,
+            json!({"reason": reason::CHANNEL_CRASH}),
+        );
         drop(channel);
         self.send(push).await
     }
 
-    async fn join(&mut self, id: String, join: Frame) -> Result<(), Closed> {
-        if let Some(index) = self.position(&join.topic) {
+    async fn join(&mut self, id: String, join: Join, frame: &Frame) -> Result<(), Closed> {
+        if let Some(index) = self.position(&frame.topic) {
             // A new join on a joined topic (live navigation): the old channel closes first.
             let old = self.channels.remove(index);
-            self.send(Frame::push(old.join_ref.as_deref(), &old.topic, event::CLOSE, json!({}))).await?;
+            self.close(&old.topic, old.join_ref.as_deref()).await?;
         }
         if self.channels.len() >= MAX_CHANNELS {
-            return self.reply(&join, Reply::error_reason("too many channels")).await;
+            return self.reply(frame, Reply::error_reason(reason::TOO_MANY_CHANNELS)).await;
         }
-        match mount(&id, &join, &self.config, &self.owner, self.csrf_ok).await {
+        match mount(&id, join, &self.config, &self.owner, self.csrf_ok).await {
             Ok((name, session, response)) => {
                 let channel =
-                    Channel::joined(join.topic.clone(), join.join_ref.clone(), name, session, &self.context());
+                    Channel::joined(frame.topic.clone(), frame.join_ref.clone(), name, session, &self.context());
                 // Almost every connection joins one view: room for exactly one more, not the
                 // four a growing vector would reserve.
                 self.channels.reserve_exact(1);
                 self.channels.push(channel);
-                self.reply(&join, Reply::ok(response)).await
+                self.reply(frame, Reply::ok(response)).await
             }
-            Err(reply) => self.reply(&join, reply).await,
+            Err(reply) => self.reply(frame, reply).await,
         }
     }
 
@@ -315,38 +372,97 @@ where
     }
 }
 
+/// The reply to a request that failed without ending the session: the one place a
+/// non-fatal [`SessionError`] becomes wire.
+fn refusal(error: &SessionError) -> Reply {
+    Reply::error(json!({ "reason": error.to_string() }))
+}
+
+/// The `live_redirect` or `redirect` object a leaving view sends, in a reply or as a join
+/// error; the flash goes along as a token when there is any.
+fn leaving_response(leaving: &Leaving, gate: &dyn Gate, at_join: bool) -> Value {
+    let token = |flash: &BTreeMap<String, String>| (!flash.is_empty()).then(|| gate.sign_flash(flash));
+    match leaving {
+        Leaving::Navigate { to, kind, flash } => {
+            json!({ "live_redirect": LiveRedirect { to: to.clone(), kind: *kind, flash: token(flash) } })
+        }
+        Leaving::Redirect { to, flash } => {
+            // Phoenix leaves `status` out of an external redirect at join only.
+            let status = (!(at_join && leaving.is_external())).then_some(REDIRECT_STATUS);
+            json!({ "redirect": Redirect { to: to.clone(), status, flash: token(flash) } })
+        }
+    }
+}
+
 /// Verifies a join and mounts its view. On failure returns the error reply to send.
+///
+/// As in Phoenix: the tokens must verify for this container (else `stale`); a join at a URL
+/// must route to the token's view, and a live navigation to a view of the token's live
+/// session (else `unauthorized`, and the client loads the page instead).
 async fn mount(
     id: &str,
-    join: &Frame,
+    join: Join,
     config: &SocketConfig,
     owner: &Arc<Owner>,
     csrf_ok: bool,
 ) -> Result<(String, LiveSession<GuestView>, Value), Reply> {
-    let payload = join.json().unwrap_or(&Value::Null);
-    let stale = || Reply::error_reason("stale");
+    let stale = || Reply::error_reason(reason::STALE);
+    let unauthorized = || Reply::error_reason(reason::UNAUTHORIZED);
     if !csrf_ok {
         return Err(stale());
     }
-    let token = payload.get("session").and_then(Value::as_str).ok_or_else(stale)?;
-    let static_token = payload.get("static").and_then(Value::as_str);
-    let claims = config.gate.verify(id, token, static_token).ok_or_else(stale)?;
-    // A router-mounted view joins with `url`; a live navigation with `redirect`.
-    let url = payload
-        .get("redirect")
-        .or_else(|| payload.get("url"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| Reply::error_reason("join has no url"))?
-        .to_owned();
-    let name = view_name(&url).ok_or_else(|| Reply::error_reason("no such view"))?.to_owned();
-    let plugin = config.registry.get(&name).ok_or_else(|| Reply::error_reason("no such view"))?;
-    let connect_params = payload.get("params").cloned().unwrap_or_else(|| json!({}));
+    let token = join.session.as_deref().ok_or_else(stale)?;
+    let claims = config.gate.verify(id, token, join.static_token.as_deref()).ok_or_else(stale)?;
+    let url = join.url.url().ok_or_else(unauthorized)?.to_owned();
+    let destination = config.registry.route(&url).ok_or_else(|| {
+        tracing::debug!(%url, "join at a URL no view is routed at");
+        unauthorized()
+    })?;
+    let allowed = match &join.url {
+        JoinUrl::Mounted(_) => destination.view == claims.view,
+        JoinUrl::Navigated(_) => *destination.served.live_session == *claims.live_session,
+        JoinUrl::None => false,
+    };
+    if !allowed {
+        tracing::debug!(%url, token_view = %claims.view, view = %destination.view, "join refused: another view or live session");
+        return Err(unauthorized());
+    }
+    // A live navigation's flash token wins; the dead render's flash is shown on the first
+    // mount of a page only.
+    let flash = match (&join.flash, &join.url) {
+        (Some(token), _) => config.gate.verify_flash(token),
+        (None, JoinUrl::Mounted(_)) if join.mounts() == 0 => claims.flash.unwrap_or_default(),
+        _ => BTreeMap::new(),
+    };
+    let name = destination.view;
     let crashed = |error: &dyn std::fmt::Display| {
         tracing::warn!(view = %name, %error, "join failed");
-        Reply::error_reason("join crashed")
+        Reply::error_reason(reason::JOIN_CRASHED)
     };
-    let view = GuestView::instantiate_for(&config.runtime, &plugin, Some(owner)).await.map_err(|e| crashed(&e))?;
-    let request = MountRequest { url, session: claims.session, connect_params: Some(connect_params) };
-    let (session, response) = LiveSession::join(view, request).await.map_err(|e| crashed(&e))?;
-    Ok((name, session, response))
+    let view = GuestView::instantiate_for(&config.runtime, &destination.served.plugin, Some(owner))
+        .await
+        .map_err(|e| crashed(&e))?;
+    let request = MountRequest {
+        url,
+        session: claims.session,
+        connect_params: Some(join.params),
+        path_params: destination.path_params,
+        flash,
+    };
+    let routes = ViewRoutes { registry: &config.registry, view: &name };
+    let joined =
+        LiveSession::join_at(view, request, crate::diff::Renderer::new(), &routes).await.map_err(|e| crashed(&e))?;
+    match joined {
+        Joined::Live { session, rendered, patch } => {
+            let response = join_response(rendered, patch);
+            Ok((name, *session, response))
+        }
+        Joined::Left { events, leaving } => {
+            let mut response = leaving_response(&leaving, &*config.gate, true);
+            if let Value::Object(map) = &mut response {
+                map.insert("events".into(), events);
+            }
+            Err(Reply::error(response))
+        }
+    }
 }
