@@ -8,9 +8,11 @@ mod error;
 mod page;
 mod routes;
 mod token;
+mod views;
 mod websocket;
 
 pub use self::assets::{AssetError, Assets};
 pub use self::config::Config;
 pub use self::routes::{AppState, app};
 pub use self::token::Signer;
+pub use self::views::GuestViews;

@@ -13,16 +13,17 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::assets::{Assets, BOOTSTRAP_PATH, LIVE_VIEW_PATH, PHOENIX_PATH};
 use super::error::HttpError;
 use super::token::{self, SessionData, Signer, StaticData};
+use super::views::GuestViews;
 use super::{csrf, page, websocket};
 use crate::registry::Registry;
-use crate::runtime::{GuestError, GuestView, Runtime};
+use crate::runtime::{GuestError, Runtime};
 use crate::session::{
-    Claims, DeadRender, Gate, Lifecycle, LiveSession, MountRequest, Routes, SessionError, SocketConfig,
+    Claims, DeadRender, Gate, Lifecycle, LiveSession, MountRequest, SessionError, SocketConfig, ViewRoutes, Views,
 };
 
 /// The cookie the client sets for a redirect's flash, read (and deleted) by the next page.
@@ -40,11 +41,10 @@ pub struct AppState {
 
 #[derive(Debug)]
 struct Shared {
-    runtime: Runtime,
-    registry: Arc<Registry>,
     signer: Signer,
     assets: Assets,
-    socket: Arc<SocketConfig>,
+    /// The views and what every connection shares; the dead render uses the same views.
+    socket: Arc<SocketConfig<GuestViews>>,
 }
 
 impl AppState {
@@ -61,20 +61,28 @@ impl AppState {
         lifecycle: Lifecycle,
     ) -> Self {
         let socket = Arc::new(SocketConfig {
-            runtime: runtime.clone(),
-            registry: Arc::clone(&registry),
+            views: GuestViews { runtime, registry },
             gate: Arc::new(TokenGate { signer: signer.clone() }),
             idle_timeout: IDLE_TIMEOUT,
+            write_timeout: crate::session::socket::WRITE_TIMEOUT,
             lifecycle,
         });
-        Self { inner: Arc::new(Shared { runtime, registry, signer, assets, socket }) }
+        Self { inner: Arc::new(Shared { signer, assets, socket }) }
     }
 
     pub(super) fn signer(&self) -> &Signer {
         &self.inner.signer
     }
 
-    pub(super) fn socket_config(&self) -> Arc<SocketConfig> {
+    fn views(&self) -> &GuestViews {
+        &self.inner.socket.views
+    }
+
+    fn registry(&self) -> &Registry {
+        &self.inner.socket.views.registry
+    }
+
+    pub(super) fn socket_config(&self) -> Arc<SocketConfig<GuestViews>> {
         Arc::clone(&self.inner.socket)
     }
 }
@@ -94,22 +102,10 @@ pub fn app(state: AppState) -> Router {
 
 /// `/`: the view routed at `/`, or the list of views.
 async fn index(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Result<Response, HttpError> {
-    if state.inner.registry.route("/").is_some() {
+    if state.registry().route("/").is_some() {
         return view_page(State(state), Method::GET, uri, headers).await;
     }
-    Ok(Html(page::index(&state.inner.registry.index())).into_response())
-}
-
-/// A registry's routes for one view.
-struct PageRoutes<'a> {
-    registry: &'a Registry,
-    view: &'a str,
-}
-
-impl Routes for PageRoutes<'_> {
-    fn params_for(&self, url: &str) -> Option<Map<String, Value>> {
-        self.registry.route(url).filter(|d| d.view == self.view).map(|d| d.path_params)
-    }
+    Ok(Html(page::index(&state.registry().index())).into_response())
 }
 
 /// The dead render: mounts the view routed at the path disconnected and returns its page, or
@@ -123,8 +119,8 @@ async fn view_page(
     if method != Method::GET && method != Method::HEAD {
         return Ok(StatusCode::METHOD_NOT_ALLOWED.into_response());
     }
-    let registry = &state.inner.registry;
-    let destination = registry.route(uri.path()).ok_or_else(|| HttpError::NoSuchView(uri.path().to_owned()))?;
+    let views = state.views();
+    let destination = views.route(uri.path()).ok_or_else(|| HttpError::NoSuchView(uri.path().to_owned()))?;
     let name = destination.view;
     let (secret, new_cookie) = match csrf::secret_from(&headers) {
         Some(secret) => (secret, None),
@@ -144,8 +140,14 @@ async fn view_page(
     let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let url = format!("http://{host}{uri}");
     let session = json!({});
-    let view =
-        GuestView::instantiate(&state.inner.runtime, &destination.served.plugin).await.map_err(render_failed(&name))?;
+    let dead_render_failed = |error: SessionError| match error {
+        SessionError::Guest(g) => render_failed(&name)(g),
+        other => {
+            tracing::warn!(view = %name, error = %other, "dead render failed");
+            HttpError::RenderFailed
+        }
+    };
+    let view = views.instantiate(&name, None).await.map_err(dead_render_failed)?;
     let request = MountRequest {
         url,
         session: session.clone(),
@@ -153,14 +155,8 @@ async fn view_page(
         path_params: destination.path_params,
         flash,
     };
-    let routes = PageRoutes { registry, view: &name };
-    let rendered = LiveSession::dead_render_at(view, request, &routes).await.map_err(|e| match e {
-        SessionError::Guest(g) => render_failed(&name)(g),
-        other => {
-            tracing::warn!(view = %name, error = %other, "dead render failed");
-            HttpError::RenderFailed
-        }
-    })?;
+    let routes = ViewRoutes { views, view: &name };
+    let rendered = LiveSession::dead_render_at(view, request, &routes).await.map_err(dead_render_failed)?;
     let mut response = match rendered {
         DeadRender::Redirect { to, flash } => {
             let mut response = (StatusCode::FOUND, [(CACHE_CONTROL, "no-store")]).into_response();
@@ -177,7 +173,7 @@ async fn view_page(
         }
         DeadRender::Page { html, title, flash } => {
             let id = container_id();
-            let live_session = destination.served.live_session.to_string();
+            let live_session = destination.live_session.to_string();
             let session_token =
                 signer.sign(token::SESSION, &SessionData { id: id.clone(), view: name.clone(), live_session, session });
             let static_token = signer.sign(token::STATIC, &StaticData { id: id.clone(), flash: Some(flash) });

@@ -2,12 +2,14 @@
 //! session layer.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::http::header::{HOST, ORIGIN};
 use axum::response::Response;
 use futures_util::StreamExt;
+use tracing::Instrument as _;
 
 use super::csrf;
 use super::error::HttpError;
@@ -50,11 +52,16 @@ pub async fn upgrade(
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_write_buffer_size(MAX_WRITE_BUFFER);
-    Ok(ws.on_upgrade(move |socket| async move {
+    let span = tracing::debug_span!("socket", connection = CONNECTIONS.fetch_add(1, Ordering::Relaxed));
+    Ok(ws.on_upgrade(move |socket| {
         let (write, read) = socket.split();
-        socket::serve(write, read, config, csrf_ok).await;
+        // Instrumented, not entered: the span is current exactly while this connection runs.
+        socket::serve(write, read, config, csrf_ok).instrument(span)
     }))
 }
+
+/// Numbers the connections in log lines.
+static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
 
 /// A browser always sends `Origin` on websocket handshakes; it must name this host. Clients
 /// that are not browsers send none and are not subject to the check.

@@ -9,14 +9,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Map, Value, json};
+use serde_json::json;
 use tokio::time::Instant;
 
 use super::error::SessionError;
 use super::live::{Hibernated, Hibernation, KeptBecause, LiveSession, Outcome, Routes};
+use super::views::{ViewRoutes, Views};
 use crate::protocol::ClientMessage;
-use crate::registry::Registry;
-use crate::runtime::{GuestView, Owner, Residency, Runtime};
+use crate::runtime::{Owner, Residency, View};
 
 /// When sessions give their instance back.
 #[derive(Debug, Clone)]
@@ -39,20 +39,19 @@ impl Default for Lifecycle {
 }
 
 /// What a channel needs from its connection.
-pub(super) struct Context<'a> {
-    pub runtime: &'a Runtime,
-    pub registry: &'a Registry,
+pub(super) struct Context<'a, F> {
+    pub views: &'a F,
     pub lifecycle: &'a Lifecycle,
     pub owner: &'a Arc<Owner>,
 }
 
 /// One joined view.
-pub(super) struct Channel {
+pub(super) struct Channel<V> {
     pub topic: String,
     pub join_ref: Option<String>,
     /// The view's name: its plugin, looked up again at every wake.
     name: String,
-    state: State,
+    state: State<V>,
     /// False once the view answered that it cannot snapshot.
     snapshots: bool,
     /// The session's place in the pool's eviction order, while it is a candidate.
@@ -63,21 +62,21 @@ pub(super) struct Channel {
 // A hibernated session is the common case and stays inline (one allocation less per idle
 // session); the awake one is boxed because its instance handle is large.
 #[allow(clippy::large_enum_variant)]
-enum State {
-    Awake(Box<LiveSession<GuestView>>),
+enum State<V> {
+    Awake(Box<LiveSession<V>>),
     Hibernated(Hibernated),
     /// Between the two, or after a failed move: the channel is over.
     Ended,
 }
 
-impl Channel {
+impl<V: View + 'static> Channel<V> {
     /// A freshly mounted session.
-    pub fn joined(
+    pub fn joined<F: Views<View = V>>(
         topic: String,
         join_ref: Option<String>,
         name: String,
-        session: LiveSession<GuestView>,
-        cx: &Context<'_>,
+        session: LiveSession<V>,
+        cx: &Context<'_, F>,
     ) -> Self {
         Self {
             topic,
@@ -85,7 +84,7 @@ impl Channel {
             name,
             state: State::Awake(Box::new(session)),
             snapshots: true,
-            residency: Some(cx.runtime.reside(cx.owner)),
+            residency: cx.views.reside(cx.owner),
             last_active: Instant::now(),
         }
     }
@@ -107,8 +106,12 @@ impl Channel {
     /// Handles one message for this view. After a fatal error (see
     /// [`SessionError::is_fatal`]) the channel is over: the caller pushes `phx_error` and
     /// forgets it; after another one it goes on.
-    pub async fn handle(&mut self, message: ClientMessage, cx: &Context<'_>) -> Result<Outcome, SessionError> {
-        let routes = ViewRoutes { registry: cx.registry, view: &self.name };
+    pub async fn handle<F: Views<View = V>>(
+        &mut self,
+        message: ClientMessage,
+        cx: &Context<'_, F>,
+    ) -> Result<Outcome, SessionError> {
+        let routes = ViewRoutes { views: cx.views, view: &self.name };
         if let ClientMessage::LivePatch { url } = &message
             && routes.params_for(url).is_none()
         {
@@ -139,7 +142,7 @@ impl Channel {
 
     /// Gives the instance back to the pool, keeping the state as a snapshot (see
     /// [`LiveSession::hibernate`]). A view that cannot snapshot stays awake.
-    pub async fn hibernate(&mut self, cx: &Context<'_>) -> Result<(), SessionError> {
+    pub async fn hibernate<F>(&mut self, cx: &Context<'_, F>) -> Result<(), SessionError> {
         self.residency = None;
         let State::Awake(session) = std::mem::replace(&mut self.state, State::Ended) else {
             return Ok(());
@@ -169,48 +172,35 @@ impl Channel {
 
     /// The channel just handled something: it is the most recently used, and an awake
     /// session that can snapshot is a candidate for hibernation again.
-    fn active(&mut self, cx: &Context<'_>) {
+    fn active<F: Views>(&mut self, cx: &Context<'_, F>) {
         self.last_active = Instant::now();
         if !self.is_awake() {
             return;
         }
         match &self.residency {
             Some(residency) => residency.touch(),
-            None if self.snapshots => self.residency = Some(cx.runtime.reside(cx.owner)),
+            None if self.snapshots => self.residency = cx.views.reside(cx.owner),
             None => {}
         }
     }
 }
 
 /// The awake session of channel `name`, woken from its snapshot if needed.
-async fn awake<'s>(
-    state: &'s mut State,
+async fn awake<'s, F: Views>(
+    state: &'s mut State<F::View>,
     name: &str,
     topic: &str,
-    cx: &Context<'_>,
-) -> Result<&'s mut LiveSession<GuestView>, SessionError> {
+    cx: &Context<'_, F>,
+) -> Result<&'s mut LiveSession<F::View>, SessionError> {
     if let State::Hibernated(_) = state
         && let State::Hibernated(hibernated) = std::mem::replace(state, State::Ended)
     {
-        let served = cx.registry.get(name).ok_or_else(|| SessionError::Gone(name.to_owned()))?;
-        let view = GuestView::instantiate_for(cx.runtime, &served.plugin, Some(cx.owner)).await?;
+        let view = cx.views.instantiate(name, Some(cx.owner)).await?;
         *state = State::Awake(Box::new(hibernated.wake(view).await?));
         tracing::debug!(view = %name, %topic, "woke");
     }
     match state {
         State::Awake(session) => Ok(session),
         _ => Err(SessionError::Gone(name.to_owned())),
-    }
-}
-
-/// The URLs of one view: those the registry routes to it.
-pub(super) struct ViewRoutes<'a> {
-    pub registry: &'a Registry,
-    pub view: &'a str,
-}
-
-impl Routes for ViewRoutes<'_> {
-    fn params_for(&self, url: &str) -> Option<Map<String, Value>> {
-        self.registry.route(url).filter(|d| d.view == self.view).map(|d| d.path_params)
     }
 }

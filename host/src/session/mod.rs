@@ -13,6 +13,7 @@ pub mod form;
 mod live;
 pub mod socket;
 mod url;
+mod views;
 
 pub use self::channel::Lifecycle;
 pub use self::error::SessionError;
@@ -21,3 +22,4 @@ pub use self::live::{
     Outcome, Routes,
 };
 pub use self::socket::{Claims, Gate, SocketConfig};
+pub use self::views::{Route, ViewRoutes, Views};

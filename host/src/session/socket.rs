@@ -23,21 +23,21 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
-use super::channel::{Channel, Context, Lifecycle, ViewRoutes};
+use super::channel::{Channel, Context, Lifecycle};
 use super::error::SessionError;
 use super::live::{Joined, Leaving, LiveSession, MountRequest, Outcome, join_response};
+use super::views::{ViewRoutes, Views};
 use crate::protocol::navigation::{LiveRedirect, REDIRECT_STATUS, Redirect};
 use crate::protocol::{ClientMessage, Frame, Join, JoinUrl, Payload, Reply, event, reason};
-use crate::registry::Registry;
-use crate::runtime::{GuestView, Owner, Runtime};
+use crate::runtime::Owner;
 
 /// Channels one connection may join (Phoenix's default).
 const MAX_CHANNELS: usize = 100;
 /// Consecutive undecodable messages after which the connection is closed.
 const MAX_BAD_FRAMES: u32 = 16;
 /// A client that does not take a frame for this long is gone: the connection is closed rather
-/// than holding its sessions forever.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// than holding its sessions forever (the default of [`SocketConfig::write_timeout`]).
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What a join's tokens carry once verified.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,19 +67,22 @@ pub trait Gate: Send + Sync + 'static {
 }
 
 /// What every connection shares.
-pub struct SocketConfig {
-    pub runtime: Runtime,
-    pub registry: Arc<Registry>,
+pub struct SocketConfig<F> {
+    /// The views served, and their instances (the dead render uses the same).
+    pub views: F,
     pub gate: Arc<dyn Gate>,
     /// A connection that sends nothing (not even a heartbeat) for this long is closed.
     pub idle_timeout: Duration,
+    /// A client that takes no frame for this long is gone ([`WRITE_TIMEOUT`] by default).
+    pub write_timeout: Duration,
     pub lifecycle: Lifecycle,
 }
 
-impl std::fmt::Debug for SocketConfig {
+impl<F> std::fmt::Debug for SocketConfig<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SocketConfig")
             .field("idle_timeout", &self.idle_timeout)
+            .field("write_timeout", &self.write_timeout)
             .field("lifecycle", &self.lifecycle)
             .finish_non_exhaustive()
     }
@@ -89,21 +92,22 @@ impl std::fmt::Debug for SocketConfig {
 struct Closed;
 
 /// One connection's state.
-struct Connection<W> {
+struct Connection<W, F: Views> {
     write: W,
-    config: Arc<SocketConfig>,
+    config: Arc<SocketConfig<F>>,
     csrf_ok: bool,
     owner: Arc<Owner>,
     /// The joined topics, in join order. A handful at most (the client joins one per live
     /// view on the page), so a vector beats a map in both bytes and time.
-    channels: Vec<Channel>,
+    channels: Vec<Channel<F::View>>,
 }
 
 /// Serves one connection until the client closes it or goes idle. `csrf_ok` says whether the
 /// handshake carried a valid CSRF token; without one every join is answered `stale`, which
 /// makes the client reload the page and get a fresh token.
-pub async fn serve<W, R, E>(write: W, mut read: R, config: Arc<SocketConfig>, csrf_ok: bool)
+pub async fn serve<F, W, R, E>(write: W, mut read: R, config: Arc<SocketConfig<F>>, csrf_ok: bool)
 where
+    F: Views,
     W: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, E>> + Unpin,
     E: std::fmt::Display,
@@ -180,20 +184,19 @@ where
             break;
         }
     }
-    let _ = conn.write.close().await;
+    // Bounded too: closing writes a close frame, which a client that stopped reading would
+    // never take.
+    let write_timeout = conn.config.write_timeout;
+    let _ = tokio::time::timeout(write_timeout, conn.write.close()).await;
 }
 
-impl<W> Connection<W>
+impl<W, F> Connection<W, F>
 where
+    F: Views,
     W: Sink<Message> + Unpin + Send + 'static,
 {
-    fn context(&self) -> Context<'_> {
-        Context {
-            runtime: &self.config.runtime,
-            registry: &self.config.registry,
-            lifecycle: &self.config.lifecycle,
-            owner: &self.owner,
-        }
+    fn context(&self) -> Context<'_, F> {
+        Context { views: &self.config.views, lifecycle: &self.config.lifecycle, owner: &self.owner }
     }
 
     async fn send(&mut self, frame: Frame) -> Result<(), Closed> {
@@ -207,7 +210,7 @@ where
 
     async fn send_text(&mut self, text: String) -> Result<(), Closed> {
         let message = Message::Text(text.into());
-        match tokio::time::timeout(WRITE_TIMEOUT, self.write.send(message)).await {
+        match tokio::time::timeout(self.config.write_timeout, self.write.send(message)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(Closed),
             Err(_) => {
@@ -300,7 +303,7 @@ where
     }
 
     /// A view's fatal error: its channel ends with `phx_error` and the client rejoins.
-    async fn crashed(&mut self, channel: Channel, error: &SessionError) -> Result<(), Closed> {
+    async fn crashed(&mut self, channel: Channel<F::View>, error: &SessionError) -> Result<(), Closed> {
         tracing::warn!(topic = %channel.topic, %error, "view session ended");
         let push = Frame::push(
             channel.join_ref.as_deref(),
@@ -350,7 +353,7 @@ where
         self.hibernate_where(Channel::eviction_requested).await
     }
 
-    async fn hibernate_where(&mut self, select: impl Fn(&Channel) -> bool) -> Result<(), Closed> {
+    async fn hibernate_where(&mut self, select: impl Fn(&Channel<F::View>) -> bool) -> Result<(), Closed> {
         let mut i = 0;
         while i < self.channels.len() {
             if !select(&self.channels[i]) {
@@ -399,13 +402,13 @@ fn leaving_response(leaving: &Leaving, gate: &dyn Gate, at_join: bool) -> Value 
 /// As in Phoenix: the tokens must verify for this container (else `stale`); a join at a URL
 /// must route to the token's view, and a live navigation to a view of the token's live
 /// session (else `unauthorized`, and the client loads the page instead).
-async fn mount(
+async fn mount<F: Views>(
     id: &str,
     join: Join,
-    config: &SocketConfig,
+    config: &SocketConfig<F>,
     owner: &Arc<Owner>,
     csrf_ok: bool,
-) -> Result<(String, LiveSession<GuestView>, Value), Reply> {
+) -> Result<(String, LiveSession<F::View>, Value), Reply> {
     let stale = || Reply::error_reason(reason::STALE);
     let unauthorized = || Reply::error_reason(reason::UNAUTHORIZED);
     if !csrf_ok {
@@ -414,13 +417,13 @@ async fn mount(
     let token = join.session.as_deref().ok_or_else(stale)?;
     let claims = config.gate.verify(id, token, join.static_token.as_deref()).ok_or_else(stale)?;
     let url = join.url.url().ok_or_else(unauthorized)?.to_owned();
-    let destination = config.registry.route(&url).ok_or_else(|| {
+    let destination = config.views.route(&url).ok_or_else(|| {
         tracing::debug!(%url, "join at a URL no view is routed at");
         unauthorized()
     })?;
     let allowed = match &join.url {
         JoinUrl::Mounted(_) => destination.view == claims.view,
-        JoinUrl::Navigated(_) => *destination.served.live_session == *claims.live_session,
+        JoinUrl::Navigated(_) => *destination.live_session == *claims.live_session,
         JoinUrl::None => false,
     };
     if !allowed {
@@ -439,9 +442,7 @@ async fn mount(
         tracing::warn!(view = %name, %error, "join failed");
         Reply::error_reason(reason::JOIN_CRASHED)
     };
-    let view = GuestView::instantiate_for(&config.runtime, &destination.served.plugin, Some(owner))
-        .await
-        .map_err(|e| crashed(&e))?;
+    let view = config.views.instantiate(&name, Some(owner)).await.map_err(|e| crashed(&e))?;
     let request = MountRequest {
         url,
         session: claims.session,
@@ -449,7 +450,7 @@ async fn mount(
         path_params: destination.path_params,
         flash,
     };
-    let routes = ViewRoutes { registry: &config.registry, view: &name };
+    let routes = ViewRoutes { views: &config.views, view: &name };
     let joined =
         LiveSession::join_at(view, request, crate::diff::Renderer::new(), &routes).await.map_err(|e| crashed(&e))?;
     match joined {
@@ -466,3 +467,7 @@ async fn mount(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "socket_tests.rs"]
+mod tests;
