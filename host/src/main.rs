@@ -32,7 +32,8 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!(views = ?report.loaded, "plugins loaded");
     log_capacity(&runtime);
-    let state = AppState::with_lifecycle(runtime, Arc::clone(&registry), signer, assets, config.lifecycle());
+    let state = AppState::with_lifecycle(runtime, Arc::clone(&registry), signer, assets, config.lifecycle())
+        .with_session_headers(config.session_headers.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

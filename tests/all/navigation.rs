@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Page, Socket, get, open_page, server};
+use crate::support::{Page, SESSION_HEADER, Socket, get, get_with, open_page, server};
 
 fn topic(page: &Page) -> String {
     format!("lv:{}", page.id)
@@ -308,4 +308,31 @@ async fn hook_payloads_reach_the_view_unchanged() {
         socket.send(json!([jr, r, topic(&page), "event", {"type": "hook", "event": "echo", "value": value}])).await;
         assert_eq!(socket.recv().await[4]["response"], json!({"diff": {"r": value}}));
     }
+}
+
+#[tokio::test]
+async fn the_session_comes_from_the_page_request_signed_into_the_token() {
+    let addr = server();
+    let response = get_with(addr, "/nav", &format!("{SESSION_HEADER}: ada\r\n")).await;
+    assert!(response.body.contains("<p id=\"user\">user=ada</p>"), "{}", response.body);
+    // The join's session is the token's, whatever the socket's own request carries.
+    let cookie = response.header("set-cookie").expect("csrf cookie").split(';').next().expect("pair").to_owned();
+    let value = |marker: &str| {
+        let start = response.body.find(marker).expect("marker") + marker.len();
+        response.body[start..][..response.body[start..].find('"').expect("quote")].to_owned()
+    };
+    let page = Page {
+        url: format!("http://{addr}/nav"),
+        id: value("<div id=\""),
+        session: value("data-phx-session=\""),
+        static_token: value("data-phx-static=\""),
+        csrf: value("<meta name=\"csrf-token\" content=\""),
+        cookie,
+        inner_html: String::new(),
+    };
+    let mut socket = Socket::for_page(addr, &page).await;
+    let (_, reply) = socket.join(&page).await;
+    assert!(rendered_text(&reply).contains("ada"), "{reply}");
+    // Without the header, no user.
+    assert!(get(addr, "/nav", None).await.body.contains("user=-"));
 }

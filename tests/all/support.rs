@@ -18,6 +18,9 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+/// The request header test servers copy into the signed session.
+pub const SESSION_HEADER: &str = "x-test-user";
+
 /// How long a test waits for any one frame.
 pub const FRAME_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -87,7 +90,8 @@ pub async fn start_server_with(limits: Limits, lifecycle: Lifecycle) -> (SocketA
     let (registry, report) = Registry::load(&runtime, &dir).await.expect("plugins dir");
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     let assets = Assets::load(&root.join("node_modules")).expect("npm ci was run");
-    let state = AppState::with_lifecycle(runtime.clone(), Arc::clone(&registry), Signer::random(), assets, lifecycle);
+    let state = AppState::with_lifecycle(runtime.clone(), Arc::clone(&registry), Signer::random(), assets, lifecycle)
+        .with_session_headers(vec![axum::http::HeaderName::from_static(SESSION_HEADER)]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app(state)).await });
@@ -110,9 +114,14 @@ impl Response {
 
 /// GET `path` over a fresh connection.
 pub async fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> Response {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
     let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
+    get_with(addr, path, &cookie).await
+}
+
+/// GET `path` with `extra` header lines (each ending in `\r\n`).
+pub async fn get_with(addr: SocketAddr, path: &str, extra: &str) -> Response {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.expect("write");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("read");

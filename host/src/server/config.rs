@@ -29,6 +29,12 @@ pub struct Config {
     /// larger stays awake.
     #[arg(long, env = "LIVEPLUG_MAX_SNAPSHOT_KB", default_value_t = 1024)]
     pub max_snapshot_kb: usize,
+    /// A request header to copy into the signed session views receive in `mount`
+    /// (`session["x-forwarded-user"]`), for an authenticating proxy in front of the host.
+    /// Repeat it, or give a comma-separated list. The proxy must overwrite these headers on
+    /// every request: a client that reaches the host directly could set them.
+    #[arg(long = "session-header", env = "LIVEPLUG_SESSION_HEADERS", value_delimiter = ',')]
+    pub session_headers: Vec<axum::http::HeaderName>,
 }
 
 impl Config {

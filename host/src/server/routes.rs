@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use axum::Router;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, HOST, LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::assets::{Assets, BOOTSTRAP_PATH, LIVE_VIEW_PATH, PHOENIX_PATH};
 use super::error::HttpError;
@@ -45,7 +45,12 @@ struct Shared {
     assets: Assets,
     /// The views and what every connection shares; the dead render uses the same views.
     socket: Arc<SocketConfig<GuestViews>>,
+    /// Request headers copied into the signed session of each page (`--session-header`).
+    session_headers: Vec<HeaderName>,
 }
+
+/// A session header's value longer than this is left out.
+const MAX_SESSION_HEADER: usize = 4096;
 
 impl AppState {
     pub fn new(runtime: Runtime, registry: Arc<Registry>, signer: Signer, assets: Assets) -> Self {
@@ -67,7 +72,30 @@ impl AppState {
             write_timeout: crate::session::socket::WRITE_TIMEOUT,
             lifecycle,
         });
-        Self { inner: Arc::new(Shared { signer, assets, socket }) }
+        Self { inner: Arc::new(Shared { signer, assets, socket, session_headers: Vec::new() }) }
+    }
+
+    /// Copies these request headers of a page request into the session its views receive
+    /// (`session["<lowercase name>"]`), signed into the page's session token: how an
+    /// authenticating proxy in front of the host hands views the user. Call it before serving.
+    pub fn with_session_headers(mut self, names: Vec<HeaderName>) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(shared) => shared.session_headers = names,
+            None => tracing::error!("session headers must be set before the state is shared; ignored"),
+        }
+        self
+    }
+
+    /// The session of a page request: the configured headers it carries.
+    fn session_from(&self, headers: &HeaderMap) -> Value {
+        let mut session = serde_json::Map::new();
+        for name in &self.inner.session_headers {
+            let value = headers.get(name).and_then(|v| v.to_str().ok()).filter(|v| v.len() <= MAX_SESSION_HEADER);
+            if let Some(value) = value {
+                session.insert(name.as_str().to_owned(), Value::from(value));
+            }
+        }
+        Value::Object(session)
     }
 
     pub(super) fn signer(&self) -> &Signer {
@@ -139,7 +167,7 @@ async fn view_page(
         .unwrap_or_default();
     let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let url = format!("http://{host}{uri}");
-    let session = json!({});
+    let session = state.session_from(&headers);
     let dead_render_failed = |error: SessionError| match error {
         SessionError::Guest(g) => render_failed(&name)(g),
         other => {

@@ -14,6 +14,8 @@ struct Navigator {
     tab: Assign<Option<String>>,
     /// How many times handle_params ran.
     params_calls: Assign<u32>,
+    /// `session["x-test-user"]`: what the host signed into the page's session.
+    user: Assign<Option<String>>,
     /// The mount-time navigation still to do in handle_params.
     #[serde(skip)]
     pending: Option<String>,
@@ -34,6 +36,7 @@ impl LiveView for Navigator {
     const LIVE_SESSION: Option<&'static str> = Some("nav");
 
     fn mount(&mut self, mount: Mount) -> Result<(), ViewError> {
+        self.user.set(text(&mount.session, "x-test-user"));
         // `mount_nav` acts on the connected mount, `dead_nav` on the HTTP render.
         self.pending = text(&mount.params, if mount.connected { "mount_nav" } else { "dead_nav" });
         if mount.params.get("mount_flash").is_some() {
@@ -90,6 +93,7 @@ impl LiveView for Navigator {
             <main>
                 <p id="where">"id=" {self.id.as_deref().unwrap_or("-")} " tab=" {self.tab.as_deref().unwrap_or("-")} " calls=" {*self.params_calls}</p>
                 <p id="flash">{info.as_deref().unwrap_or("")}</p>
+                <p id="user">"user=" {self.user.as_deref().unwrap_or("-")}</p>
             </main>
         }
         .render(r)
