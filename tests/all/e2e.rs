@@ -30,3 +30,8 @@ fn contacts_in_chromium() {
 fn a_guest_fault_in_chromium_ends_only_that_session_and_the_client_rejoins() {
     run_browser_test("e2e_fault.mjs");
 }
+
+#[test]
+fn tracker_in_chromium() {
+    run_browser_test("e2e_tracker.mjs");
+}
