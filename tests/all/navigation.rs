@@ -336,3 +336,21 @@ async fn the_session_comes_from_the_page_request_signed_into_the_token() {
     // Without the header, no user.
     assert!(get(addr, "/nav", None).await.body.contains("user=-"));
 }
+
+#[tokio::test]
+async fn a_route_another_view_serves_is_refused_when_the_plugin_loads() {
+    use liveplug::registry::Registry;
+    use liveplug::runtime::Plugin;
+
+    let runtime = crate::support::runtime();
+    let bytes = std::fs::read(crate::support::guest("navigator")).expect("navigator built");
+    let registry = Registry::empty(std::path::Path::new("plugins"));
+    let first = Plugin::from_bytes(&runtime, "navigator", &bytes).expect("compiles");
+    assert_eq!(registry.add(&runtime, first).await.expect("served"), "navigator");
+    // The same routes under another name: refused, with a reason naming both.
+    let copy = Plugin::from_bytes(&runtime, "copy", &bytes).expect("compiles");
+    let error = registry.add(&runtime, copy).await.expect_err("conflicting routes");
+    assert_eq!(error.to_string(), r#"copy cannot be routed: route "/nav" conflicts with "/nav" of view "navigator""#);
+    assert!(registry.get("copy").is_none());
+    assert_eq!(registry.route("/nav/3").map(|d| d.view).as_deref(), Some("navigator"));
+}
