@@ -225,3 +225,29 @@ export async function runE2E(name, body) {
     process.exit(1);
   }
 }
+
+/** Records the LiveView websocket frames of `page`, decoded ([join_ref, ref, topic, event, payload]). */
+export function recordFrames(page) {
+  const frames = { sent: [], received: [], sockets: 0 };
+  const decode = (payload) => {
+    if (typeof payload !== "string") return null; // binary frames (uploads) are not needed here
+    try {
+      const msg = JSON.parse(payload);
+      return Array.isArray(msg) && msg.length === 5 ? msg : null;
+    } catch {
+      return null;
+    }
+  };
+  page.on("websocket", (ws) => {
+    frames.sockets++;
+    ws.on("framesent", ({ payload }) => {
+      const msg = decode(payload);
+      if (msg) frames.sent.push(msg);
+    });
+    ws.on("framereceived", ({ payload }) => {
+      const msg = decode(payload);
+      if (msg) frames.received.push(msg);
+    });
+  });
+  return frames;
+}

@@ -33,7 +33,7 @@
 // websocket (cids_will_destroy, then cids_destroyed answered with
 // {"cids": [...]} containing the row's cid).
 
-import { E2EFailure, runE2E } from "./browser.mjs";
+import { E2EFailure, recordFrames, runE2E } from "./browser.mjs";
 
 const baseUrl = process.argv[2];
 if (process.argv.length !== 3 || !/^https?:\/\//.test(baseUrl)) {
@@ -219,32 +219,6 @@ async function waitForState(page, want, timeoutMs, { settleMs = 0 } = {}) {
 
 // ---------------------------------------------------------------------------
 // Websocket frames (for the component destroy handshake)
-
-/** Records the LiveView websocket frames of `page`, decoded ([join_ref, ref, topic, event, payload]). */
-function recordFrames(page) {
-  const frames = { sent: [], received: [], sockets: 0 };
-  const decode = (payload) => {
-    if (typeof payload !== "string") return null; // binary frames (uploads) are not needed here
-    try {
-      const msg = JSON.parse(payload);
-      return Array.isArray(msg) && msg.length === 5 ? msg : null;
-    } catch {
-      return null;
-    }
-  };
-  page.on("websocket", (ws) => {
-    frames.sockets++;
-    ws.on("framesent", ({ payload }) => {
-      const msg = decode(payload);
-      if (msg) frames.sent.push(msg);
-    });
-    ws.on("framereceived", ({ payload }) => {
-      const msg = decode(payload);
-      if (msg) frames.received.push(msg);
-    });
-  });
-  return frames;
-}
 
 /** The reply to a pushed message: [status, response] or null while none arrived. */
 function replyTo(frames, [, ref, topic]) {

@@ -37,7 +37,7 @@
 //   (f) "Sign out" redirects: a new page (marker gone) at /;
 //   (g) no console error or warning and no page error in the whole test.
 
-import { E2EFailure, runE2E } from "./browser.mjs";
+import { E2EFailure, recordFrames, runE2E } from "./browser.mjs";
 
 const baseUrl = process.argv[2];
 if (process.argv.length !== 3 || !/^https?:\/\//.test(baseUrl)) {
@@ -191,33 +191,7 @@ function idsOf(status) {
 }
 
 // ---------------------------------------------------------------------------
-// Websocket frames
-
-/** Records the LiveView websocket frames of `page`, decoded ([join_ref, ref, topic, event, payload]). */
-function recordFrames(page) {
-  const frames = { sent: [], received: [], sockets: 0 };
-  const decode = (payload) => {
-    if (typeof payload !== "string") return null;
-    try {
-      const msg = JSON.parse(payload);
-      return Array.isArray(msg) && msg.length === 5 ? msg : null;
-    } catch {
-      return null;
-    }
-  };
-  page.on("websocket", (ws) => {
-    frames.sockets++;
-    ws.on("framesent", ({ payload }) => {
-      const msg = decode(payload);
-      if (msg) frames.sent.push(msg);
-    });
-    ws.on("framereceived", ({ payload }) => {
-      const msg = decode(payload);
-      if (msg) frames.received.push(msg);
-    });
-  });
-  return frames;
-}
+// Websocket frames (recorded by browser.mjs's recordFrames)
 
 const joinsSince = (frames, from) => frames.sent.slice(from).filter((m) => m[3] === "phx_join");
 
