@@ -96,3 +96,38 @@ async fn only_the_written_list_row_crosses_the_boundary() {
         |n| !matches!(n, PartNode::Keyed { items, .. } if items.len() == 3 && items.iter().any(|i| i.slots.is_some()))
     ));
 }
+
+/// Dynamics whose value `html!` cannot prove depends only on `self.field`s (a free function
+/// call, a static, a path call, a macro, a range over a field, an `:if` or `:for` over such
+/// values) are evaluated on every render: after events that change only what they read, the
+/// client shows the new values.
+#[tokio::test]
+async fn dynamics_the_macro_cannot_see_into_are_evaluated_on_every_render() {
+    use liveplug::diff::Renderer;
+    use liveplug::runtime::{MountContext, View};
+
+    let runtime = runtime();
+    let plugin = plugin(&runtime, "tracked");
+    let mut view = GuestView::instantiate(&runtime, &plugin).await.expect("instance");
+    let ctx = MountContext { params: json!({}), session: json!({}), connected: true, connect_params: None };
+    view.mount(ctx).await.expect("mount");
+    let mut client = Renderer::new();
+    client.render(view.render().await.expect("first render")).expect("first diff");
+    for _ in 0..3 {
+        view.handle_event("add", &json!({"text": "x"}), None).await.expect("add");
+        client.render(view.render().await.expect("render")).expect("diff");
+    }
+    let html = client.html();
+    for expected in [
+        r#"<footer id="ambient" data-next="3">"#,
+        r#"<span id="call">3</span>"#,
+        r#"<span id="static">3</span>"#,
+        r#"<span id="path">3</span>"#,
+        r#"<span id="macro">3</span>"#,
+        "<b>odd</b>",
+        "</b><i>3</i><i>4</i><s>",
+        "<s>0</s><s>1</s><s>2</s></footer>",
+    ] {
+        assert!(html.contains(expected), "{expected} missing from {html}");
+    }
+}

@@ -2,9 +2,36 @@
 //! snapshot/restore (derived from serde), so that the host's tests can compare the HTML a live session reaches
 //! through tracked, partial renders with a from-scratch render of the same state.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use liveplug_guest::{Assign, Event, Html, List, LiveView, Node, Render, ViewError, html, raw};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// State outside the view's fields, the way a clock or a global counter is: `html!` cannot
+/// see that a dynamic reads it, so every dynamic that does must be evaluated on every render.
+/// (`render` keeps it equal to the plain field `next`, so that a fresh render of the same state
+/// shows the same value.)
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// A free function reading ambient state, like `now()`.
+fn now() -> u32 {
+    NEXT.load(Ordering::Relaxed)
+}
+
+mod clock {
+    /// The same behind a path.
+    pub fn now() -> u32 {
+        super::now()
+    }
+}
+
+/// The same behind a macro.
+macro_rules! now {
+    () => {
+        crate::now()
+    };
+}
 
 /// Snapshots come from serde (`export!(Tracked, snapshot)`): every field, `rows` included.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -69,6 +96,7 @@ impl LiveView for Tracked {
     }
 
     fn render(&self, r: &mut Render) -> Node {
+        NEXT.store(self.next, Ordering::Relaxed);
         html! {
             <div id="tracked" class={&self.theme} data-count={*self.count}>
                 <h1>"Count: " {*self.count} " <&> "</h1>
@@ -84,6 +112,15 @@ impl LiveView for Tracked {
                 <input type="checkbox" checked={*self.show} disabled={self.items.is_empty()} />
                 {raw("<hr>")}
                 {if *self.show { Some(html! { <em>"on"</em> }) } else { None }}
+                <footer id="ambient" data-next={clock::now()}>
+                    <span id="call">{now()}</span>
+                    <span id="static">{NEXT.load(Ordering::Relaxed)}</span>
+                    <span id="path">{crate::NEXT.load(Ordering::Relaxed)}</span>
+                    <span id="macro">{now!()}</span>
+                    <b :if={now() % 2 == 1}>"odd"</b>
+                    <i :for={i in now()..now() + 2}>{i}</i>
+                    <s :for={i in 0..self.items.len()}>{i}</s>
+                </footer>
             </div>
         }
         .render(r)
