@@ -2,8 +2,9 @@
 //! re-render (the whole tree with its statics, what a server without diffing would send).
 //!
 //! Scenarios: (a) one changed counter; (b) one changed row in a 1,000-row keyed table; (c) a
-//! row prepended to that table; (d) one item inserted into a stream. Byte counts are printed
-//! first (they do not vary); criterion then times each update and the naive render.
+//! row prepended to that table; (d) one item inserted into a stream; (e) 1,000 new stateful
+//! components in one render (each borrows the statics of one before it). Byte counts are
+//! printed first (they do not vary); criterion then times each update and the naive render.
 
 // Benchmarks abort on setup failure.
 #![allow(clippy::expect_used)]
@@ -11,7 +12,7 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use liveplug::diff::{PartItem, PartNode, Parts, Renderer, StreamInsert, StreamOps, Template};
+use liveplug::diff::{ComponentRoot, PartItem, PartNode, Parts, Renderer, StreamInsert, StreamOps, Template};
 
 const ROWS: usize = 1000;
 
@@ -52,6 +53,9 @@ const TABLE: &[&str] = &["<table id=\"rows\"><tbody>", "</tbody></table>"];
 const ROW: &[&str] = &["<tr id=\"row-", "\"><td class=\"name\">", "</td><td class=\"value\">", "</td></tr>"];
 const FEED: &[&str] = &["<ul id=\"feed\" phx-update=\"stream\">", "</ul>"];
 const FEED_ITEM: &[&str] = &["<li id=\"", "\">", "</li>"];
+const CARDS: &[&str] = &["<div id=\"cards\">", "</div>"];
+const CARD_SLOT: &[&str] = &["", ""];
+const CARD: &[&str] = &["<div class=\"card\" id=\"card-", "\"><span>", "</span></div>"];
 
 fn counter(count: u64, first: bool) -> Parts {
     let mut a = Arena::default();
@@ -113,6 +117,30 @@ fn stream(ids: &[usize], first: bool) -> Parts {
     a.finish(4, vec![ops])
 }
 
+/// A view placing components `ids` (one keyed item each), every one of them rendered by the
+/// guest.
+fn cards(ids: &[usize], first: bool) -> Parts {
+    let mut a = Arena::default();
+    if first {
+        a.templates(&[(6, CARDS), (7, CARD_SLOT), (8, CARD)]);
+    }
+    let component_id = |id: usize| u32::try_from(id).expect("small ids");
+    let items = ids
+        .iter()
+        .map(|&id| {
+            let slot = a.node(PartNode::Component(component_id(id)));
+            PartItem { key: Some(id.to_string()), slots: Some(vec![slot]) }
+        })
+        .collect();
+    let list = a.node(PartNode::Keyed { template: 7, items });
+    for &id in ids {
+        let (dom_id, text) = (a.text(&id.to_string()), a.text(&format!("Card {id}")));
+        let root = a.node(PartNode::Tree { template: 8, slots: vec![dom_id, text] });
+        a.parts.components.push(ComponentRoot { id: component_id(id), root });
+    }
+    a.finish(6, vec![list])
+}
+
 /// A scenario: the state before (applied in setup) and the update that is measured, plus the
 /// naive full render of the state after.
 struct Scenario {
@@ -157,6 +185,12 @@ fn scenarios() -> Vec<Scenario> {
             before: || stream(&(1..=100).collect::<Vec<_>>(), true),
             update: || stream(&[101], false),
             full_after: || stream(&(1..=101).collect::<Vec<_>>(), true),
+        },
+        Scenario {
+            name: "(e) 1000 new components",
+            before: || cards(&[], true),
+            update: || cards(&all_rows(), false),
+            full_after: || cards(&all_rows(), true),
         },
     ]
 }

@@ -19,12 +19,47 @@ pub(super) struct ComponentState {
     pub marked: bool,
 }
 
+impl ComponentState {
+    /// The fingerprint of its root template if it may lend its statics to a new component:
+    /// the client holds its current tree and is not about to destroy it.
+    fn lendable(&self) -> Option<u64> {
+        match &self.tree {
+            Some(tree) if self.on_client && !self.marked => Some(tree.template.fingerprint),
+            _ => None,
+        }
+    }
+}
+
 /// The components of one view.
 #[derive(Debug, Default)]
 pub(super) struct Components {
     by_gid: HashMap<u32, u32>,
     states: BTreeMap<u32, ComponentState>,
     last_cid: u32,
+    /// Components a reference un-marked since [`Components::lenders`] (they may lend again).
+    unmarked: Vec<u32>,
+}
+
+/// The components that may lend their statics to a new one with the same root template
+/// (`"s": ±cid`) during one render, by root template fingerprint; the highest cid when several
+/// may. Built once per render ([`Components::lenders`]) and grown as the render goes
+/// ([`Components::lend`], [`Components::lend_unmarked`]), so that finding the lender of each
+/// new component costs one lookup, not a walk over every component.
+#[derive(Debug, Default)]
+pub(super) struct Lenders {
+    by_fingerprint: HashMap<u64, u32>,
+}
+
+impl Lenders {
+    /// The component that lends to a new one whose root template has `fingerprint`.
+    pub fn get(&self, fingerprint: u64) -> Option<u32> {
+        self.by_fingerprint.get(&fingerprint).copied()
+    }
+
+    fn offer(&mut self, fingerprint: u64, cid: u32) {
+        let lender = self.by_fingerprint.entry(fingerprint).or_insert(cid);
+        *lender = (*lender).max(cid);
+    }
 }
 
 impl Components {
@@ -41,8 +76,10 @@ impl Components {
                 cid
             }
         };
-        if let Some(state) = self.states.get_mut(&cid) {
-            state.marked = false;
+        if let Some(state) = self.states.get_mut(&cid)
+            && std::mem::take(&mut state.marked)
+        {
+            self.unmarked.push(cid);
         }
         cid
     }
@@ -109,14 +146,35 @@ impl Components {
         Some(state.gid)
     }
 
-    /// Components whose current tree the client holds and may lend its statics to a new one
-    /// with the same root template: `fingerprint → cid`.
-    pub fn share_sources(&self, exclude: impl Fn(u32) -> bool) -> HashMap<u64, u32> {
-        self.states
-            .iter()
-            .filter(|(cid, s)| s.on_client && !s.marked && !exclude(**cid))
-            .filter_map(|(&cid, s)| s.tree.as_ref().map(|t| (t.template.fingerprint, cid)))
-            .collect()
+    /// The components that may lend their statics to new ones now, leaving out `excluded`
+    /// (those the guest re-renders in this render: each lends once done, through
+    /// [`Components::lend`]).
+    pub fn lenders(&mut self, excluded: impl Fn(u32) -> bool) -> Lenders {
+        self.unmarked.clear();
+        let mut lenders = Lenders::default();
+        for (&cid, state) in &self.states {
+            if let Some(fingerprint) = state.lendable().filter(|_| !excluded(cid)) {
+                lenders.offer(fingerprint, cid);
+            }
+        }
+        lenders
+    }
+
+    /// Component `cid` may lend from now on if it can (after it was rendered).
+    pub fn lend(&self, lenders: &mut Lenders, cid: u32) {
+        if let Some(fingerprint) = self.states.get(&cid).and_then(ComponentState::lendable) {
+            lenders.offer(fingerprint, cid);
+        }
+    }
+
+    /// The components a reference un-marked since the last call may lend from now on, but
+    /// for `excluded`.
+    pub fn lend_unmarked(&mut self, lenders: &mut Lenders, excluded: impl Fn(u32) -> bool) {
+        for cid in std::mem::take(&mut self.unmarked) {
+            if !excluded(cid) {
+                self.lend(lenders, cid);
+            }
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::component::Components;
+use super::component::{Components, Lenders};
 use super::error::DiffError;
 use super::intern::intern;
 use super::parts::{PartNode, Parts, Template};
@@ -190,18 +190,19 @@ impl Renderer {
 fn render_components(pass: &mut Pass<'_>, rendered: Vec<(u32, u32)>) -> Result<Map<String, Value>, DiffError> {
     let mut out = Map::new();
     let pending: HashSet<u32> = rendered.iter().map(|(gid, _)| pass.components.cid_for(*gid)).collect();
-    let mut done = HashSet::with_capacity(pending.len());
+    // Who lends statics to new components: built once, then grown as components are done
+    // (a re-rendered one lends its new tree, and only from then on) and as references
+    // un-mark components the client was about to destroy.
+    let mut lenders = pass.components.lenders(|cid| pending.contains(&cid));
     for (gid, index) in rendered {
         let cid = pass.components.cid_for(gid);
         pass.owner = Some(cid);
-        let sources = |pass: &Pass<'_>| {
-            pass.components.share_sources(|other| other == cid || (pending.contains(&other) && !done.contains(&other)))
-        };
-        let json = render_component(pass, gid, cid, index, sources, &out)?;
+        pass.components.lend_unmarked(&mut lenders, |other| pending.contains(&other));
+        let json = render_component(pass, gid, cid, index, &lenders, &out)?;
         if let Some(json) = json {
             out.insert(cid.to_string(), json);
         }
-        done.insert(cid);
+        pass.components.lend(&mut lenders, cid);
     }
     // Components referenced (or reached through a root replacement) that the client does not
     // hold and the guest did not re-render: send what the host has.
@@ -232,7 +233,7 @@ fn render_component(
     gid: u32,
     cid: u32,
     index: u32,
-    share_sources: impl Fn(&Pass<'_>) -> HashMap<u64, u32>,
+    lenders: &Lenders,
     sent: &Map<String, Value>,
 ) -> Result<Option<Value>, DiffError> {
     let (old, on_client) = match pass.components.state_mut(cid) {
@@ -249,10 +250,8 @@ fn render_component(
             (node, Some(full))
         }
         None => {
-            let source = pass
-                .peek_template(index)
-                .map(|t| t.fingerprint)
-                .and_then(|fingerprint| share_sources(pass).get(&fingerprint).copied());
+            let source =
+                pass.peek_template(index).map(|t| t.fingerprint).and_then(|fingerprint| lenders.get(fingerprint));
             let borrowed = source.and_then(|n| pass.components.state(n)).and_then(|s| s.tree.clone());
             match (source, borrowed) {
                 (Some(n), Some(base)) => {
@@ -286,5 +285,7 @@ fn render_component(
     Ok(json)
 }
 
+#[cfg(test)]
+mod sharing;
 #[cfg(test)]
 mod tests;
