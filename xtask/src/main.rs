@@ -40,8 +40,9 @@ enum Cmd {
         #[arg(trailing_var_arg = true)]
         args: Vec<String>,
     },
-    /// Install what the tests need, run the whole test suite (plain `cargo test`), then check
-    /// that `serve` reuses its build.
+    /// Install what the tests need, check formatting, lint (clippy, warnings denied) the
+    /// default members and the guests, run the whole test suite (plain `cargo test`), then
+    /// check that `serve` reuses its build.
     Test,
     /// Build the optimized server, then run the benchmarks on its build of wasmtime.
     Bench {
@@ -71,6 +72,7 @@ fn main() -> Result<()> {
             setup(&root)?;
             ensure_chromium()?;
             run(cargo(&root).args(["fmt", "--all", "--check"]))?;
+            clippy(&root)?;
             run(Command::new("node").current_dir(&root).arg("tests/js/selftest.mjs"))?;
             run(cargo(&root).args(TEST))?;
             // The load tool is not a default member: its HTTP client would change the features
@@ -163,6 +165,77 @@ fn has_command(name: &str) -> bool {
 /// The test command: plain `cargo test` from the repository root, i.e. the workspace's default
 /// members (host, guest SDK, its macros, xtask) with their dev-dependencies.
 const TEST: &[&str] = &["test"];
+
+/// The lint command for the default members: every target (tests and benches too), so that
+/// `[workspace.lints]` (`unwrap_used` denied outside tests, ...) holds everywhere. The same
+/// package selection as [`TEST`], so it resolves the same features: the build scripts and
+/// proc macros it compiles are those of the test build, and the dependencies are only checked
+/// (metadata, no code), never compiled in another profile.
+const CLIPPY: &[&str] = &["clippy", "--all-targets"];
+
+/// The target the guests are built for (`tests/artifacts/build.rs`).
+const GUEST_TARGET: &str = "wasm32-wasip2";
+
+/// Lints with every warning an error, before the tests so that a lint fails in minutes rather
+/// than after the whole suite: the default members, then the guests (examples and test
+/// guests).
+///
+/// The guests are linted as `tests/artifacts/build.rs` builds them (which the first step has
+/// just run): the same packages, target, profile and target directory, so that the proc
+/// macros and build scripts they need (`wit-bindgen`, `serde_derive`, `syn`, ...) are that
+/// build's, and only the guests and their few dependencies are checked. Their
+/// `cfg(target_arch = "wasm32")` code is linted that way too.
+fn clippy(root: &Path) -> Result<()> {
+    run(cargo(root).args(CLIPPY).args(["--", "-D", "warnings"]))?;
+    let guests = guest_packages(root)?;
+    if guests.is_empty() {
+        bail!("no guest crates found under examples/ and tests/guests/");
+    }
+    let mut cmd = cargo(root);
+    cmd.args(CLIPPY).args(["--release", "--target", GUEST_TARGET, "--target-dir"]).arg(guest_target_dir(root));
+    for name in &guests {
+        cmd.args(["-p", name]);
+    }
+    run(cmd.args(["--", "-D", "warnings"]))
+}
+
+/// Where `tests/artifacts/build.rs` builds the guests: `$CARGO_TARGET_DIR/guests` (relative to
+/// the repository root when relative), else `target/guests`.
+fn guest_target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root.join(dir).join("guests"),
+        _ => root.join("target/guests"),
+    }
+}
+
+/// The workspace packages under `examples/` and `tests/guests/`: the guests.
+fn guest_packages(root: &Path) -> Result<Vec<String>> {
+    let output = cargo(root)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("cannot run cargo metadata")?;
+    if !output.status.success() {
+        bail!("cargo metadata failed: {}", output.status);
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).context("cargo metadata's JSON")?;
+    // cargo's paths are canonical; `root` need not be.
+    let workspace = Path::new(metadata["workspace_root"].as_str().context("cargo metadata has no workspace root")?);
+    let dirs = [workspace.join("examples"), workspace.join("tests/guests")];
+    let mut names: Vec<String> = metadata["packages"]
+        .as_array()
+        .context("cargo metadata lists no packages")?
+        .iter()
+        .filter(|package| {
+            package["manifest_path"]
+                .as_str()
+                .is_some_and(|manifest| dirs.iter().any(|dir| Path::new(manifest).starts_with(dir)))
+        })
+        .filter_map(|package| package["name"].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    Ok(names)
+}
 
 /// The benchmark command (its arguments for the benchmark binaries go after `--`).
 const BENCH: &[&str] = &["bench", "-p", "liveplug-host"];
@@ -316,4 +389,17 @@ fn build_plugins(root: &Path) -> Result<()> {
         std::fs::copy(path, &dest).with_context(|| format!("copy {path} to {}", dest.display()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_guests_are_the_examples_and_the_test_guests() {
+        let root = super::repo_root().expect("repository root");
+        let guests = super::guest_packages(&root).expect("cargo metadata");
+        for name in ["counter", "contacts", "tracked", "hostile"] {
+            assert!(guests.iter().any(|g| g == name), "{name} missing from {guests:?}");
+        }
+        assert!(!guests.iter().any(|g| g.starts_with("liveplug") || g == "xtask"), "{guests:?}");
+    }
 }
