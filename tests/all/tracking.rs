@@ -34,8 +34,12 @@ async fn tracked_renders_equal_fresh_renders_after_any_events() {
     for seed in 0..8u64 {
         let mut rng = StdRng::seed_from_u64(seed);
         let view = GuestView::instantiate(&runtime, &plugin).await.expect("instance");
-        let request =
-            MountRequest { url: "http://h/tracked".into(), session: json!({}), connect_params: Some(json!({})) };
+        let request = MountRequest {
+            url: "http://h/tracked".into(),
+            session: json!({}),
+            connect_params: Some(json!({})),
+            ..Default::default()
+        };
         let (mut session, _) = LiveSession::join(view, request).await.expect("join");
         for step in 0..60 {
             let event = random_event(&mut rng);
@@ -53,7 +57,12 @@ async fn an_event_that_changes_one_assign_sends_only_its_dynamics() {
     let runtime = runtime();
     let plugin = plugin(&runtime, "tracked");
     let view = GuestView::instantiate(&runtime, &plugin).await.expect("instance");
-    let request = MountRequest { url: "http://h/tracked".into(), session: json!({}), connect_params: Some(json!({})) };
+    let request = MountRequest {
+        url: "http://h/tracked".into(),
+        session: json!({}),
+        connect_params: Some(json!({})),
+        ..Default::default()
+    };
     let (mut session, _) = LiveSession::join(view, request).await.expect("join");
     let theme =
         session.event(json!({"type": "click", "event": "theme", "value": {"theme": "dark"}})).await.expect("event");
