@@ -10,7 +10,8 @@ pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "LIVEPLUG_LISTEN", default_value = "127.0.0.1:4000")]
     pub listen: SocketAddr,
-    /// Directory of view components (`*.wasm`); each is served at `/<file stem>`.
+    /// Directory of view components (`*.wasm`); each is served at the routes it declares
+    /// (`/<file stem>` when it declares none).
     #[arg(long, env = "LIVEPLUG_PLUGINS", default_value = "plugins")]
     pub plugins: PathBuf,
     /// Directory holding the installed npm packages `phoenix` and `phoenix_live_view`.
