@@ -180,7 +180,12 @@ async fn redirects_reply_with_their_target_then_close() {
         assert_eq!(socket.recv().await, json!([jr, jr, topic(&page), "phx_close", {}]));
     }
     // A redirect that is not a path of this host ends the session.
-    for (event, to) in [("redirect", "//evil.test/x"), ("external", "javascript:alert(1)"), ("navigate", "http://x/")] {
+    for (event, to) in [
+        ("redirect", "//evil.test/x"),
+        ("redirect", "/\\evil.test"),
+        ("external", "javascript:alert(1)"),
+        ("navigate", "http://x/"),
+    ] {
         let mut socket = Socket::for_page(addr, &page).await;
         let (jr, _) = socket.join(&page).await;
         push(&mut socket, &jr, &page, event, json!({"to": to})).await;
@@ -333,8 +338,11 @@ async fn the_session_comes_from_the_page_request_signed_into_the_token() {
     let mut socket = Socket::for_page(addr, &page).await;
     let (_, reply) = socket.join(&page).await;
     assert!(rendered_text(&reply).contains("ada"), "{reply}");
-    // Without the header, no user.
+    // Without the header, no user; nor when it comes twice (a proxy that appends would let
+    // the client's copy through).
     assert!(get(addr, "/nav", None).await.body.contains("user=-"));
+    let twice = get_with(addr, "/nav", &format!("{SESSION_HEADER}: mallory\r\n{SESSION_HEADER}: ada\r\n")).await;
+    assert!(twice.body.contains("user=-"), "{}", twice.body);
 }
 
 #[tokio::test]
@@ -353,4 +361,15 @@ async fn a_route_another_view_serves_is_refused_when_the_plugin_loads() {
     assert_eq!(error.to_string(), r#"copy cannot be routed: route "/nav" conflicts with "/nav" of view "navigator""#);
     assert!(registry.get("copy").is_none());
     assert_eq!(registry.route("/nav/3").map(|d| d.view).as_deref(), Some("navigator"));
+}
+
+#[tokio::test]
+async fn a_dead_render_redirect_encodes_its_location_and_deletes_a_stale_flash_cookie() {
+    // `dead_nav=redirect` without a flash of its own, with a flash cookie from before.
+    let response = get(server(), "/nav?dead_nav=redirect", Some("__phoenix_flash__=old.token")).await;
+    assert_eq!(response.status, 302);
+    let deleted = response.headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("set-cookie") && v.starts_with("__phoenix_flash__=;") && v.contains("max-age=0")
+    });
+    assert!(deleted, "{:?}", response.headers);
 }

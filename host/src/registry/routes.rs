@@ -91,8 +91,7 @@ impl Pattern {
                 Segment::Literal(literal) if literal == actual => {}
                 Segment::Literal(_) => return None,
                 Segment::Param(name) => {
-                    let value = percent_decode_str(actual).decode_utf8().ok()?;
-                    params.insert(name.clone(), Value::from(value.into_owned()));
+                    params.insert(name.clone(), Value::from(*actual));
                 }
             }
         }
@@ -174,9 +173,17 @@ impl RouteTable {
     /// The view a path (or an absolute URL: its path is used) routes to.
     pub fn route(&self, url: &str) -> Option<Routed<'_>> {
         let path = path_of(url);
-        let trimmed = path.strip_prefix('/')?;
-        let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
-        let segments: Vec<&str> = if trimmed.is_empty() { Vec::new() } else { trimmed.split('/').collect() };
+        path.strip_prefix('/')?;
+        // Empty segments are dropped, as Plug does (`/items//1` is `/items/1`); a path longer
+        // than any pattern matches none.
+        let mut segments: Vec<std::borrow::Cow<'_, str>> = Vec::new();
+        for segment in path.split('/').filter(|s| !s.is_empty()) {
+            if segments.len() == MAX_SEGMENTS {
+                return None;
+            }
+            segments.push(percent_decode_str(segment).decode_utf8().ok()?);
+        }
+        let segments: Vec<&str> = segments.iter().map(|s| s.as_ref()).collect();
         let mut best: Option<(&Pattern, &str, Map<String, Value>)> = None;
         for (pattern, view) in &self.routes {
             let Some(params) = pattern.matches(&segments) else { continue };
@@ -193,14 +200,21 @@ impl RouteTable {
     }
 }
 
-/// The path of an absolute or relative URL, without query or fragment.
+/// The path of an absolute URL or of a path, without query or fragment. A `://` inside the
+/// query (`/items?next=https://x/a`) is not a scheme.
 pub fn path_of(url: &str) -> &str {
     let rest = match url.split_once("://") {
-        Some((_, after_scheme)) => after_scheme.find('/').map_or("/", |i| &after_scheme[i..]),
-        None => url,
+        Some((scheme, after)) if !url.starts_with('/') && !scheme.contains(['/', '?', '#']) => {
+            let authority_end = after.find(['/', '?', '#']).unwrap_or(after.len());
+            &after[authority_end..]
+        }
+        _ => url,
     };
     let end = rest.find(['?', '#']).unwrap_or(rest.len());
-    &rest[..end]
+    match &rest[..end] {
+        "" => "/",
+        path => path,
+    }
 }
 
 #[cfg(test)]
@@ -237,6 +251,12 @@ mod tests {
         // A literal beats a parameter at the same place, whatever the order of loading.
         assert_eq!(routed(&t, "/tracker/new"), Some(("new".into(), json!({}))));
         assert_eq!(routed(&t, "/tracker/1/2"), None);
+        // Segments are compared decoded, empty ones dropped; a `://` in the query is no scheme.
+        assert_eq!(routed(&t, "/tracker/%6Eew"), Some(("new".into(), json!({}))));
+        assert_eq!(routed(&t, "/tracker//7"), Some(("show".into(), json!({"id": "7"}))));
+        assert_eq!(routed(&t, "/tracker?next=https://x.test/counter"), Some(("list".into(), json!({}))));
+        assert_eq!(routed(&t, "http://h?x=/counter"), None);
+        assert_eq!(routed(&t, &"/a".repeat(40)), None);
         assert_eq!(routed(&t, "/"), None);
         assert_eq!(routed(&t, "http://h"), None);
         assert_eq!(t.link("show"), None);

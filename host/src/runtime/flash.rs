@@ -8,11 +8,22 @@ use super::store::StoreState;
 const MAX_KINDS: usize = 16;
 const MAX_KIND: usize = 64;
 const MAX_MESSAGE: usize = 2048;
+/// All kinds and messages together: the signed token must fit a cookie (browsers drop
+/// cookies over about 4 KiB).
+const MAX_TOTAL: usize = 2048;
 
 impl Host for StoreState {
     fn put(&mut self, kind: String, message: String) {
         let new_kind = !self.flash.contains(&kind);
-        if kind.len() > MAX_KIND || message.len() > MAX_MESSAGE || (new_kind && self.flash.len() >= MAX_KINDS) {
+        let total: usize =
+            self.flash.messages().iter().filter(|(k, _)| **k != kind).map(|(k, v)| k.len() + v.len()).sum::<usize>()
+                + kind.len()
+                + message.len();
+        if kind.len() > MAX_KIND
+            || message.len() > MAX_MESSAGE
+            || total > MAX_TOTAL
+            || (new_kind && self.flash.len() >= MAX_KINDS)
+        {
             tracing::warn!(plugin = %self.plugin, kind = %kind.chars().take(MAX_KIND).collect::<String>(), "flash message too large or too many kinds; dropped");
             return;
         }

@@ -43,13 +43,13 @@ fn replace(history: History) -> bool {
     matches!(history, History::Replace)
 }
 
-/// A path on this host: `/` then anything but a second `/` or `\\` (which browsers read as
-/// another host), no control characters.
+/// A path on this host: `/` then no second `/`, no backslash anywhere (browsers read `\\` as
+/// `/` in http URLs, so `/\\evil.test` is another host), no control characters.
 pub fn local_path(what: &str, to: &str) -> Result<(), String> {
     let valid = to.len() <= MAX_URL
         && to.starts_with('/')
         && !to.starts_with("//")
-        && !to.starts_with("/\\\\")
+        && !to.contains('\\')
         && !to.chars().any(char::is_control);
     if valid { Ok(()) } else { Err(format!("{what} expects a path starting with \"/\" on this host, got {to:?}")) }
 }
@@ -72,7 +72,7 @@ mod tests {
         for ok in ["/", "/items?page=2", "/a/b#top"] {
             assert!(local_path("p", ok).is_ok(), "{ok}");
         }
-        for bad in ["", "items", "//evil.test/x", "/\\\\evil.test", "http://x/", "/a\nb"] {
+        for bad in ["", "items", "//evil.test/x", "/\\evil.test", "/\\\\evil.test", "/a\\b", "http://x/", "/a\nb"] {
             assert!(local_path("p", bad).is_err(), "{bad}");
         }
     }

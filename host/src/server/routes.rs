@@ -78,7 +78,15 @@ impl AppState {
     /// Copies these request headers of a page request into the session its views receive
     /// (`session["<lowercase name>"]`), signed into the page's session token: how an
     /// authenticating proxy in front of the host hands views the user. Call it before serving.
+    ///
+    /// The session is signed, not encrypted: the page shows it. Credentials (`cookie`,
+    /// `authorization`, `proxy-authorization`) are refused for that reason, with an error log.
     pub fn with_session_headers(mut self, names: Vec<HeaderName>) -> Self {
+        let (refused, names): (Vec<HeaderName>, Vec<HeaderName>) =
+            names.into_iter().partition(|n| matches!(n.as_str(), "cookie" | "authorization" | "proxy-authorization"));
+        for name in refused {
+            tracing::error!(header = %name, "a credential header cannot be a session header: the page would show it; ignored");
+        }
         match Arc::get_mut(&mut self.inner) {
             Some(shared) => shared.session_headers = names,
             None => tracing::error!("session headers must be set before the state is shared; ignored"),
@@ -90,7 +98,11 @@ impl AppState {
     fn session_from(&self, headers: &HeaderMap) -> Value {
         let mut session = serde_json::Map::new();
         for name in &self.inner.session_headers {
-            let value = headers.get(name).and_then(|v| v.to_str().ok()).filter(|v| v.len() <= MAX_SESSION_HEADER);
+            // Exactly one value: a proxy that appends instead of replacing would otherwise let
+            // the client's own copy through.
+            let mut values = headers.get_all(name).iter();
+            let (Some(value), None) = (values.next(), values.next()) else { continue };
+            let value = value.to_str().ok().filter(|v| v.len() <= MAX_SESSION_HEADER);
             if let Some(value) = value {
                 session.insert(name.as_str().to_owned(), Value::from(value));
             }
@@ -188,13 +200,18 @@ async fn view_page(
     let mut response = match rendered {
         DeadRender::Redirect { to, flash } => {
             let mut response = (StatusCode::FOUND, [(CACHE_CONTROL, "no-store")]).into_response();
-            if let Ok(location) = to.parse() {
+            // Non-ASCII (a path like `/café`) is percent-encoded: a header value is ASCII.
+            let location = percent_encoding::utf8_percent_encode(&to, percent_encoding::CONTROLS).to_string();
+            if let Ok(location) = location.parse() {
                 response.headers_mut().insert(LOCATION, location);
             }
-            if !flash.is_empty()
-                && let Ok(cookie) =
-                    format!("{FLASH_COOKIE}={}; max-age=60; path=/", signer.sign(token::FLASH, &flash)).parse()
-            {
+            let cookie = if !flash.is_empty() {
+                Some(format!("{FLASH_COOKIE}={}; max-age=60; path=/", signer.sign(token::FLASH, &flash)))
+            } else {
+                // The flash that came in is shown nowhere; like Phoenix, delete it anyway.
+                flash_cookie.is_some().then(delete_flash_cookie)
+            };
+            if let Some(Ok(cookie)) = cookie.map(|c| c.parse()) {
                 response.headers_mut().append(SET_COOKIE, cookie);
             }
             response
@@ -215,9 +232,7 @@ async fn view_page(
             });
             let mut response = ([(CACHE_CONTROL, "no-store")], Html(html)).into_response();
             if flash_cookie.is_some()
-                && let Ok(delete) =
-                    format!("{FLASH_COOKIE}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; HttpOnly")
-                        .parse()
+                && let Ok(delete) = delete_flash_cookie().parse()
             {
                 response.headers_mut().append(SET_COOKIE, delete);
             }
@@ -230,6 +245,11 @@ async fn view_page(
         response.headers_mut().append(SET_COOKIE, value);
     }
     Ok(response)
+}
+
+/// The `Set-Cookie` that deletes the flash cookie (Phoenix's `delete_resp_cookie`).
+fn delete_flash_cookie() -> String {
+    format!("{FLASH_COOKIE}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; HttpOnly")
 }
 
 fn render_failed(name: &str) -> impl Fn(GuestError) -> HttpError + '_ {

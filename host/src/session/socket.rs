@@ -233,8 +233,12 @@ where
             ClientMessage::Heartbeat => self.reply(&frame, Reply::ok_empty()).await,
             ClientMessage::Join { id, join } => self.join(id, *join, &frame).await,
             ClientMessage::Leave => {
-                // Leaving a topic we do not know (the client's `lv:` dead view) is fine too.
-                let left = self.position(&frame.topic).map(|i| self.channels.remove(i));
+                // Leaving a topic we do not know (the client's `lv:` dead view) is fine too; a
+                // leave with an old join ref leaves nothing (the channel is a newer join).
+                let left = self
+                    .position(&frame.topic)
+                    .filter(|&i| self.channels[i].join_ref == frame.join_ref)
+                    .map(|i| self.channels.remove(i));
                 self.reply(&frame, Reply::ok_empty()).await?;
                 match left {
                     Some(left) => self.close(&left.topic, left.join_ref.as_deref()).await,
@@ -422,7 +426,7 @@ async fn mount<F: Views>(
         unauthorized()
     })?;
     let allowed = match &join.url {
-        JoinUrl::Mounted(_) => destination.view == claims.view,
+        JoinUrl::Mounted(_) => destination.view == claims.view && *destination.live_session == *claims.live_session,
         JoinUrl::Navigated(_) => *destination.live_session == *claims.live_session,
         JoinUrl::None => false,
     };
