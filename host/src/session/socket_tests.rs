@@ -322,3 +322,17 @@ async fn garbage_is_ignored_until_it_is_all_the_client_sends() {
     }
     client.ended().await;
 }
+
+#[tokio::test]
+async fn a_leave_with_an_old_join_ref_leaves_the_newer_channel_alone() {
+    let mut client = connect(ok(), 16);
+    client.join("1", "lv:a", "http://h/c", "a:c").await;
+    client.send(json!(["2", "2", "lv:a", "phx_join", {"url": "http://h/c", "params": {}, "session": "a:c"}])).await;
+    assert_eq!(client.recv().await[3], "phx_close");
+    assert_eq!(client.recv().await[4]["status"], "ok");
+    // The first join's leave arrives late: answered, and the second join stays.
+    client.send(json!(["1", "3", "lv:a", "phx_leave", {}])).await;
+    assert_eq!(client.recv().await, json!(["1", "3", "lv:a", "phx_reply", {"status": "ok", "response": {}}]));
+    client.send(json!(["2", "4", "lv:a", "event", {"type": "click", "event": "inc", "value": {}}])).await;
+    assert_eq!(client.recv().await[4]["response"], json!({"diff": {"0": "1"}}));
+}
