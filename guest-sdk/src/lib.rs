@@ -184,7 +184,10 @@
 //! ```
 //!
 //! Markup from elsewhere can be inserted unescaped with [`raw`]; page effects (title, pushed
-//! events) are in [`page`]; streams ([`Stream`]) send items once and keep none.
+//! events) are in [`page`], URL changes in [`navigation`], notices in [`flash`], data shared
+//! by a live session's views in [`keyvalue`]; streams ([`Stream`]) send items once and keep
+//! none. Built natively (unit tests), these capabilities talk to a stand-in that
+//! [`testing::host`] reads.
 //!
 //! # 5. Snapshots
 //!
@@ -228,6 +231,7 @@ extern crate self as liveplug_guest;
 mod component;
 mod export;
 mod html;
+mod imports;
 pub mod js;
 pub mod links;
 mod list;
@@ -259,17 +263,15 @@ pub mod bindings {
 
 /// Host capabilities a handler can use.
 pub mod page {
-    use crate::bindings::liveplug::view::page as host;
-
     /// Sets the document title; the host sends it only when it changes.
     pub fn set_title(title: &str) {
-        host::set_title(title);
+        crate::imports::set_title(title);
     }
 
     /// Dispatches `phx:<name>` in the browser (and to hooks' `handleEvent`) after the page is
     /// patched.
     pub fn push_event(name: &str, payload: &serde_json::Value) {
-        host::push_event(name, &payload.to_string(), false);
+        crate::imports::push_event(name, &payload.to_string(), false);
     }
 }
 
@@ -280,35 +282,29 @@ pub mod page {
 /// A target the host refuses (not a path, not an http(s) URL) ends the session with a clear
 /// error, as Phoenix raises.
 pub mod navigation {
-    use crate::bindings::liveplug::view::navigation::{self as host, History, Location};
-
-    fn history(replace: bool) -> History {
-        if replace { History::Replace } else { History::Push }
-    }
-
     /// Changes the URL within this view, without a page load: the host calls
     /// [`crate::LiveView::handle_params`] for `to` (a path this view is routed at) and
     /// renders; the browser's URL (and history, unless `replace`) follows. Phoenix's
     /// `push_patch`.
     pub fn push_patch(to: &str, replace: bool) {
-        host::push_patch(to, history(replace));
+        crate::imports::push_patch(to, replace);
     }
 
     /// Mounts the view routed at `to` over the same socket if it is in this view's live
     /// session, else loads the page. Phoenix's `push_navigate`.
     pub fn push_navigate(to: &str, replace: bool) {
-        host::push_navigate(to, history(replace));
+        crate::imports::push_navigate(to, replace);
     }
 
     /// Ends this view with a full page load of `to`, a path on this host. The flash put in
     /// this handler goes along.
     pub fn redirect(to: &str) {
-        host::redirect(&Location::Path(to.to_owned()));
+        crate::imports::redirect(to);
     }
 
     /// A full page load of an absolute `http(s)` URL, possibly on another host.
     pub fn redirect_external(url: &str) {
-        host::redirect(&Location::External(url.to_owned()));
+        crate::imports::redirect_external(url);
     }
 }
 
@@ -317,38 +313,48 @@ pub mod navigation {
 /// `lv:clear-flash` (the view is rendered again; its `handle_event` is not called). Read them
 /// in `render` with [`flash::get`]: such a dynamic is re-evaluated on every render.
 ///
-/// ```ignore
-/// // In a handler:
-/// liveplug_guest::flash::put("info", "Saved");
-/// // In render, a message the user can close:
-/// html! { <p :if={let Some(msg) = flash::get("info")} id="flash-info" phx-click="lv:clear-flash" phx-value-key="info">{msg}</p> }
+/// ```
+/// use liveplug_guest::{LiveView, Node, Render, flash, html, testing};
+///
+/// #[derive(Default)]
+/// struct Saved;
+///
+/// impl LiveView for Saved {
+///     fn render(&self, r: &mut Render) -> Node {
+///         html! { <p id="flash-info" phx-click="lv:clear-flash" phx-value-key="info">{flash::get("info").unwrap_or_default()}</p> }
+///             .render(r)
+///     }
+/// }
+///
+/// // Natively (tests), the host is a stand-in that `testing::host` reads.
+/// flash::put("info", "Saved");
+/// assert_eq!(testing::render_html(&Saved), r#"<p id="flash-info" phx-click="lv:clear-flash" phx-value-key="info">Saved</p>"#);
+/// assert_eq!(testing::host().flash.get("info").map(String::as_str), Some("Saved"));
 /// ```
 pub mod flash {
-    use crate::bindings::liveplug::view::flash as host;
-
     /// Sets the message of `kind`.
     pub fn put(kind: &str, message: &str) {
-        host::put(kind, message);
+        crate::imports::flash_put(kind, message);
     }
 
     /// Removes the message of `kind`.
     pub fn clear(kind: &str) {
-        host::clear(Some(kind));
+        crate::imports::flash_clear(Some(kind));
     }
 
     /// Removes every message.
     pub fn clear_all() {
-        host::clear(None);
+        crate::imports::flash_clear(None);
     }
 
     /// The message of `kind`, if any.
     pub fn get(kind: &str) -> Option<String> {
-        host::get(kind)
+        crate::imports::flash_get(kind)
     }
 
     /// Every message, as (kind, message) sorted by kind.
     pub fn all() -> Vec<(String, String)> {
-        host::all()
+        crate::imports::flash_all()
     }
 }
 
@@ -356,27 +362,26 @@ pub mod flash {
 /// demos and caches: in memory, gone when the host restarts, not shared between hosts. Keep an
 /// application's real data in a database.
 pub mod keyvalue {
-    use crate::bindings::liveplug::view::keyvalue as host;
     use crate::view::ViewError;
 
     /// The text stored at `key`.
     pub fn get(key: &str) -> Option<String> {
-        host::get(key)
+        crate::imports::kv_get(key)
     }
 
     /// Stores `value` at `key`; an error when the host's limits would be exceeded.
     pub fn set(key: &str, value: &str) -> Result<(), ViewError> {
-        host::set(key, value).map_err(ViewError::new)
+        crate::imports::kv_set(key, value).map_err(ViewError::new)
     }
 
     /// Removes `key`; whether it was set.
     pub fn delete(key: &str) -> bool {
-        host::delete(key)
+        crate::imports::kv_delete(key)
     }
 
     /// The keys that start with `prefix`, sorted.
     pub fn keys(prefix: &str) -> Vec<String> {
-        host::keys(prefix)
+        crate::imports::kv_keys(prefix)
     }
 
     /// The value at `key` as a serde type; `None` when unset or not of that shape.
@@ -392,18 +397,24 @@ pub mod keyvalue {
 
 /// Logging into the host's log, tagged with this view's name.
 pub mod log {
-    use crate::bindings::liveplug::view::log::{Level, log};
+    /// A log line's level.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Level {
+        Info,
+        Warn,
+        Error,
+    }
 
     pub fn info(message: &str) {
-        log(Level::Info, message);
+        crate::imports::log(Level::Info, message);
     }
 
     pub fn warn(message: &str) {
-        log(Level::Warn, message);
+        crate::imports::log(Level::Warn, message);
     }
 
     pub fn error(message: &str) {
-        log(Level::Error, message);
+        crate::imports::log(Level::Error, message);
     }
 }
 

@@ -1,4 +1,5 @@
-//! Rendering a view natively, without a host: for unit tests and doc examples.
+//! Rendering a view natively, without a host, and a stand-in for the host's capabilities
+//! ([`host`]): for unit tests and doc examples.
 //!
 //! ```
 //! use liveplug_guest::{LiveView, Node, Render, html, testing};
@@ -15,12 +16,146 @@
 //! assert_eq!(testing::render_html(&Hello), "<p>Hello, &lt;world&gt;</p>");
 //! ```
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::bindings::liveplug::view::parts::{self, Node as P};
+use crate::log::Level;
 use crate::render::Render;
 use crate::view::LiveView;
 
+/// A navigation a handler asked for (natively, where there is no host to send it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Navigation {
+    Patch { to: String, replace: bool },
+    Navigate { to: String, replace: bool },
+    Redirect { to: String },
+    RedirectExternal { to: String },
+}
+
+/// What a natively built view asked of its host, on this thread: the stand-in for the host's
+/// capabilities in unit tests and doc tests (in a component, the real host answers).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TestHost {
+    pub title: Option<String>,
+    /// `(name, payload JSON, before_patch)`.
+    pub events: Vec<(String, String, bool)>,
+    /// The last navigation asked for.
+    pub navigation: Option<Navigation>,
+    pub flash: BTreeMap<String, String>,
+    pub keyvalue: BTreeMap<String, String>,
+    pub logs: Vec<(Level, String)>,
+}
+
+/// What the view asked of the stand-in host so far (natively; in a component, nothing is
+/// recorded and this is empty).
+pub fn host() -> TestHost {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        native::HOST.with(|h| h.borrow().clone())
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        TestHost::default()
+    }
+}
+
+/// Sets the stand-in host's state (to seed flash or key-value data before a test), returning
+/// the previous one.
+pub fn set_host(state: TestHost) -> TestHost {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        native::HOST.with(|h| std::mem::replace(&mut *h.borrow_mut(), state))
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = state;
+        TestHost::default()
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) mod native {
+    //! The stand-in host of native builds, one per thread (each test has its own).
+
+    use std::cell::RefCell;
+
+    use super::{Navigation, TestHost};
+    use crate::log::Level;
+
+    thread_local! {
+        pub(super) static HOST: RefCell<TestHost> = RefCell::new(TestHost::default());
+    }
+
+    fn with<R>(f: impl FnOnce(&mut TestHost) -> R) -> R {
+        HOST.with(|h| f(&mut h.borrow_mut()))
+    }
+
+    pub fn set_title(title: &str) {
+        with(|h| h.title = Some(title.to_owned()));
+    }
+
+    pub fn push_event(name: &str, payload: &str, before_patch: bool) {
+        with(|h| h.events.push((name.to_owned(), payload.to_owned(), before_patch)));
+    }
+
+    pub fn push_patch(to: &str, replace: bool) {
+        with(|h| h.navigation = Some(Navigation::Patch { to: to.to_owned(), replace }));
+    }
+
+    pub fn push_navigate(to: &str, replace: bool) {
+        with(|h| h.navigation = Some(Navigation::Navigate { to: to.to_owned(), replace }));
+    }
+
+    pub fn redirect(to: &str) {
+        with(|h| h.navigation = Some(Navigation::Redirect { to: to.to_owned() }));
+    }
+
+    pub fn redirect_external(url: &str) {
+        with(|h| h.navigation = Some(Navigation::RedirectExternal { to: url.to_owned() }));
+    }
+
+    pub fn flash_put(kind: &str, message: &str) {
+        with(|h| h.flash.insert(kind.to_owned(), message.to_owned()));
+    }
+
+    pub fn flash_clear(kind: Option<&str>) {
+        with(|h| match kind {
+            Some(kind) => {
+                h.flash.remove(kind);
+            }
+            None => h.flash.clear(),
+        });
+    }
+
+    pub fn flash_get(kind: &str) -> Option<String> {
+        with(|h| h.flash.get(kind).cloned())
+    }
+
+    pub fn flash_all() -> Vec<(String, String)> {
+        with(|h| h.flash.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+
+    pub fn kv_get(key: &str) -> Option<String> {
+        with(|h| h.keyvalue.get(key).cloned())
+    }
+
+    pub fn kv_set(key: &str, value: &str) -> Result<(), String> {
+        with(|h| h.keyvalue.insert(key.to_owned(), value.to_owned()));
+        Ok(())
+    }
+
+    pub fn kv_delete(key: &str) -> bool {
+        with(|h| h.keyvalue.remove(key).is_some())
+    }
+
+    pub fn kv_keys(prefix: &str) -> Vec<String> {
+        with(|h| h.keyvalue.keys().filter(|k| k.starts_with(prefix)).cloned().collect())
+    }
+
+    pub fn log(level: Level, message: &str) {
+        with(|h| h.logs.push((level, message.to_owned())));
+    }
+}
 /// The HTML of a complete render of `view`, as the host's dead render would produce it
 /// (stream items in insertion order, components inline).
 pub fn render_html<V: LiveView>(view: &V) -> String {
@@ -82,5 +217,32 @@ impl<'a> Html<'a> {
             }
             Some(P::Unchanged) | None => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Navigation, TestHost, host, set_host};
+
+    #[test]
+    fn the_stand_in_host_records_what_handlers_ask() {
+        set_host(TestHost::default());
+        crate::page::set_title("Issues");
+        crate::page::push_event("saved", &serde_json::json!({"id": 1}));
+        crate::navigation::push_patch("/items?page=2", true);
+        crate::keyvalue::set_json("issue:1", &serde_json::json!({"title": "x"})).expect("set");
+        crate::flash::put("info", "Saved");
+        crate::flash::put("error", "Oops");
+        crate::flash::clear("error");
+        let seen = host();
+        assert_eq!(seen.title.as_deref(), Some("Issues"));
+        assert_eq!(seen.events, [("saved".to_owned(), r#"{"id":1}"#.to_owned(), false)]);
+        assert_eq!(seen.navigation, Some(Navigation::Patch { to: "/items?page=2".into(), replace: true }));
+        assert_eq!(crate::keyvalue::get_json::<serde_json::Value>("issue:1"), Some(serde_json::json!({"title": "x"})));
+        assert_eq!(crate::keyvalue::keys("issue:"), ["issue:1"]);
+        assert_eq!(crate::flash::all(), [("info".to_owned(), "Saved".to_owned())]);
+        // The last navigation wins, as with the host.
+        crate::navigation::redirect("/login");
+        assert_eq!(host().navigation, Some(Navigation::Redirect { to: "/login".into() }));
     }
 }
