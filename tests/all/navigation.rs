@@ -42,6 +42,21 @@ async fn join_reply(socket: &mut Socket, join_ref: &str) -> Value {
     }
 }
 
+/// Opens `path`'s page, connects and joins it: the page, the socket and the join ref.
+async fn joined(addr: std::net::SocketAddr, path: &str) -> (Page, Socket, String) {
+    let page = open_page(addr, path).await;
+    let (socket, join_ref) = connected(addr, &page).await;
+    (page, socket, join_ref)
+}
+
+/// A socket for `page` with its view joined, and the join ref.
+async fn connected(addr: std::net::SocketAddr, page: &Page) -> (Socket, String) {
+    let mut socket = Socket::for_page(addr, page).await;
+    let (join_ref, reply) = socket.join(page).await;
+    assert_eq!(reply[4]["status"], "ok", "{reply}");
+    (socket, join_ref)
+}
+
 fn rendered_text(reply: &Value) -> String {
     reply[4]["response"]["rendered"].to_string()
 }
@@ -102,9 +117,7 @@ async fn live_navigation_stays_within_its_live_session() {
 #[tokio::test]
 async fn push_patch_pushes_live_patch_then_replies_with_the_diff() {
     let addr = server();
-    let page = open_page(addr, "/nav").await;
-    let mut socket = Socket::for_page(addr, &page).await;
-    let (jr, _) = socket.join(&page).await;
+    let (page, mut socket, jr) = joined(addr, "/nav").await;
     let r = push(&mut socket, &jr, &page, "patch", json!({"to": "/nav/3?tab=a"})).await;
     assert_eq!(
         socket.recv().await,
@@ -125,9 +138,7 @@ async fn push_patch_pushes_live_patch_then_replies_with_the_diff() {
 #[tokio::test]
 async fn a_client_patch_runs_handle_params_or_redirects_to_the_other_view() {
     let addr = server();
-    let page = open_page(addr, "/nav").await;
-    let mut socket = Socket::for_page(addr, &page).await;
-    let (jr, _) = socket.join(&page).await;
+    let (page, mut socket, jr) = joined(addr, "/nav").await;
     let r = socket.make_ref();
     socket.send(json!([jr, r, topic(&page), "live_patch", {"url": format!("http://{addr}/nav/4?tab=b")}])).await;
     let reply = socket.recv().await;
@@ -141,9 +152,7 @@ async fn a_client_patch_runs_handle_params_or_redirects_to_the_other_view() {
 #[tokio::test]
 async fn push_navigate_sends_events_the_live_redirect_with_flash_then_closes() {
     let addr = server();
-    let page = open_page(addr, "/nav").await;
-    let mut socket = Socket::for_page(addr, &page).await;
-    let (jr, _) = socket.join(&page).await;
+    let (page, mut socket, jr) = joined(addr, "/nav").await;
     let r = push(&mut socket, &jr, &page, "flash_and_navigate", json!({"to": "/nav/9"})).await;
     assert_eq!(socket.recv().await, json!([jr, null, topic(&page), "diff", {"e": [["leaving", {}]]}]));
     let reply = socket.recv().await;
@@ -169,8 +178,7 @@ async fn redirects_reply_with_their_target_then_close() {
     let addr = server();
     let page = open_page(addr, "/nav").await;
     for (event, to) in [("redirect", "/counter"), ("external", "https://example.com/docs")] {
-        let mut socket = Socket::for_page(addr, &page).await;
-        let (jr, _) = socket.join(&page).await;
+        let (mut socket, jr) = connected(addr, &page).await;
         let r = push(&mut socket, &jr, &page, event, json!({"to": to})).await;
         assert_eq!(socket.recv().await, json!([jr, null, topic(&page), "diff", {"e": []}]));
         assert_eq!(
@@ -186,8 +194,7 @@ async fn redirects_reply_with_their_target_then_close() {
         ("external", "javascript:alert(1)"),
         ("navigate", "http://x/"),
     ] {
-        let mut socket = Socket::for_page(addr, &page).await;
-        let (jr, _) = socket.join(&page).await;
+        let (mut socket, jr) = connected(addr, &page).await;
         push(&mut socket, &jr, &page, event, json!({"to": to})).await;
         assert_eq!(
             socket.recv().await,
@@ -235,9 +242,7 @@ async fn navigation_while_joining_shapes_the_join_reply() {
 #[tokio::test]
 async fn flash_survives_a_redirect_through_the_cookie_once() {
     let addr = server();
-    let page = open_page(addr, "/nav").await;
-    let mut socket = Socket::for_page(addr, &page).await;
-    let (jr, _) = socket.join(&page).await;
+    let (page, mut socket, jr) = joined(addr, "/nav").await;
     push(&mut socket, &jr, &page, "flash_and_redirect", json!({"to": "/nav/2"})).await;
     socket.recv().await;
     let reply = socket.recv().await;
@@ -289,9 +294,7 @@ async fn a_dead_render_that_redirects_answers_302_with_the_flash_cookie() {
 #[tokio::test]
 async fn lv_clear_flash_clears_without_reaching_the_view() {
     let addr = server();
-    let page = open_page(addr, "/nav").await;
-    let mut socket = Socket::for_page(addr, &page).await;
-    let (jr, _) = socket.join(&page).await;
+    let (page, mut socket, jr) = joined(addr, "/nav").await;
     push(&mut socket, &jr, &page, "flash", json!({})).await;
     assert!(socket.recv().await[4]["response"]["diff"].to_string().contains("saved"));
     // The navigator refuses unknown events, so a forwarded `lv:clear-flash` would crash it.
@@ -305,9 +308,7 @@ async fn lv_clear_flash_clears_without_reaching_the_view() {
 #[tokio::test]
 async fn hook_payloads_reach_the_view_unchanged() {
     let addr = server();
-    let page = open_page(addr, "/nav").await;
-    let mut socket = Socket::for_page(addr, &page).await;
-    let (jr, _) = socket.join(&page).await;
+    let (page, mut socket, jr) = joined(addr, "/nav").await;
     for value in [json!([1, 2]), json!(5), json!("text"), json!({"a": 1})] {
         let r = socket.make_ref();
         socket.send(json!([jr, r, topic(&page), "event", {"type": "hook", "event": "echo", "value": value}])).await;

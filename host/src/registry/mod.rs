@@ -43,7 +43,7 @@ pub struct Served {
 #[derive(Debug, Clone)]
 pub struct Destination {
     pub view: String,
-    pub served: Served,
+    pub live_session: Arc<str>,
     pub path_params: Map<String, Value>,
 }
 
@@ -129,8 +129,10 @@ impl Registry {
     pub fn route(&self, url: &str) -> Option<Destination> {
         let state = self.read();
         let routed = state.routes.route(url)?;
-        let served = state.views.get(routed.view)?.clone();
-        Some(Destination { view: routed.view.to_owned(), served, path_params: routed.params })
+        // Only the live session: routing runs on every patch, and nothing there needs the
+        // plugin itself.
+        let live_session = Arc::clone(&state.views.get(routed.view)?.live_session);
+        Some(Destination { view: routed.view.to_owned(), live_session, path_params: routed.params })
     }
 
     /// Every view name with a path to link to it (when one of its routes has no

@@ -20,7 +20,7 @@ impl Views for GuestViews {
     fn route(&self, url: &str) -> Option<Route> {
         self.registry.route(url).map(|destination| Route {
             view: destination.view,
-            live_session: destination.served.live_session,
+            live_session: destination.live_session,
             path_params: destination.path_params,
         })
     }

@@ -112,24 +112,26 @@ impl<V: View + 'static> Channel<V> {
         cx: &Context<'_, F>,
     ) -> Result<Outcome, SessionError> {
         let routes = ViewRoutes { views: cx.views, view: &self.name };
-        if let ClientMessage::LivePatch { url } = &message
-            && routes.params_for(url).is_none()
-        {
-            // The URL belongs to another view: the client navigates there, and this session
-            // need not wake for it.
-            return Ok(Outcome::Reply { patch: None, response: json!({ "link_redirect": true }) });
-        }
+        // A patch to another view's URL: the client navigates there, and this session need
+        // not wake for it. Otherwise its path parameters are looked up once, here.
+        let patch_params = match &message {
+            ClientMessage::LivePatch { url } => match routes.params_for(url) {
+                Some(params) => Some(params),
+                None => return Ok(Outcome::Reply { patch: None, response: json!({ "link_redirect": true }) }),
+            },
+            _ => None,
+        };
         let session = awake(&mut self.state, &self.name, &self.topic, cx).await?;
-        let result = match message {
-            ClientMessage::Event(push) => session.handle_event(*push, &routes).await,
-            ClientMessage::LivePatch { url } => session.live_patch(url, &routes).await,
-            ClientMessage::CidsWillDestroy(cids) => {
+        let result = match (message, patch_params) {
+            (ClientMessage::Event(push), _) => session.handle_event(*push, &routes).await,
+            (ClientMessage::LivePatch { url }, Some(params)) => session.live_patch_within(url, params, &routes).await,
+            (ClientMessage::CidsWillDestroy(cids), _) => {
                 Ok(Outcome::Reply { patch: None, response: session.components_will_destroy(&cids) })
             }
-            ClientMessage::CidsDestroyed(cids) => {
+            (ClientMessage::CidsDestroyed(cids), _) => {
                 session.components_destroyed(&cids).await.map(|response| Outcome::Reply { patch: None, response })
             }
-            other => Err(SessionError::BadPayload(format!("unexpected message {other:?}"))),
+            (other, _) => Err(SessionError::BadPayload(format!("unexpected message {other:?}"))),
         };
         self.active(cx);
         if let Err(error) = &result

@@ -217,21 +217,24 @@ impl<V: View> LiveSession<V> {
         }
     }
 
-    /// Runs `handle_params` for `url`, then follows the patches it asks for; `hops` patches
-    /// led here already. Returns the last patch, or the view's leaving.
-    async fn params_and_patches(
+    /// Runs `handle_params` for `url` with the route's `path_params` and the query.
+    async fn run_params(&mut self, url: &str, path_params: &Map<String, Value>) -> Result<(), SessionError> {
+        self.view.handle_params(url, &params(url, path_params)).await?;
+        self.absorb();
+        Ok(())
+    }
+
+    /// Follows the navigation the handlers so far asked for: a patch runs `handle_params`
+    /// for its URL (which may patch again, up to [`MAX_PATCHES`] in a chain); navigate and
+    /// redirect make the view leave. Returns the last patch, or the view's leaving.
+    async fn follow(
         &mut self,
-        mut url: String,
-        mut path_params: Map<String, Value>,
         routes: &dyn Routes,
         at_join: bool,
-        mut hops: u32,
     ) -> Result<Result<Option<LivePatch>, Leaving>, SessionError> {
         let mut patch = None;
+        let mut hops = 0;
         loop {
-            let params = params(&url, &path_params);
-            self.view.handle_params(&url, &params).await?;
-            self.absorb();
             match self.pending.navigation.take() {
                 None => return Ok(Ok(patch)),
                 Some(Navigation::Patch { to, replace }) => {
@@ -239,29 +242,30 @@ impl<V: View> LiveSession<V> {
                     if hops > MAX_PATCHES {
                         return Err(SessionError::PatchLoop(MAX_PATCHES));
                     }
-                    path_params = routes.params_for(&to).ok_or_else(|| SessionError::PatchElsewhere(to.clone()))?;
+                    let path_params = routes.params_for(&to).ok_or_else(|| SessionError::PatchElsewhere(to.clone()))?;
                     if !at_join {
                         // What this handler put stays; what was shown before goes.
                         self.view.flash_mut().keep_changed();
                     }
-                    patch = Some(LivePatch { to: to.clone(), kind: Kind::from_replace(replace) });
-                    url = to;
+                    self.run_params(&to, &path_params).await?;
+                    patch = Some(LivePatch { to, kind: Kind::from_replace(replace) });
                 }
-                Some(other) => return Ok(Err(self.leaving(other, at_join))),
+                Some(Navigation::Navigate { to, replace }) => {
+                    let flash = self.carried_flash(at_join);
+                    return Ok(Err(Leaving::Navigate { to, kind: Kind::from_replace(replace), flash }));
+                }
+                Some(Navigation::Redirect { to }) => {
+                    return Ok(Err(Leaving::Redirect { to, flash: self.carried_flash(at_join) }));
+                }
             }
         }
     }
 
-    /// The leaving a navigation request makes, with the flash that goes along: everything at
-    /// join, what the handler put otherwise.
-    fn leaving(&mut self, navigation: Navigation, at_join: bool) -> Leaving {
+    /// The flash a leaving view takes along: everything at join, what the handler put
+    /// otherwise (Phoenix's `get_flash` and `changed_flash`).
+    fn carried_flash(&mut self, at_join: bool) -> BTreeMap<String, String> {
         let flash = self.view.flash_mut();
-        let flash = if at_join { flash.messages().clone() } else { flash.changed().clone() };
-        match navigation {
-            Navigation::Navigate { to, replace } => Leaving::Navigate { to, kind: Kind::from_replace(replace), flash },
-            Navigation::Redirect { to } => Leaving::Redirect { to, flash },
-            Navigation::Patch { to, .. } => Leaving::Navigate { to, kind: Kind::Push, flash },
-        }
+        if at_join { flash.messages().clone() } else { flash.changed().clone() }
     }
 
     /// Mounts the view and runs `handle_params` (for the URL, or for the URL `mount` patched
@@ -280,17 +284,12 @@ impl<V: View> LiveSession<V> {
         };
         self.view.mount(ctx).await?;
         self.absorb();
-        match self.pending.navigation.take() {
-            None => self.params_and_patches(request.url, request.path_params, routes, true, 0).await,
-            Some(Navigation::Patch { to, replace }) => {
-                // Phoenix runs handle_params only for the patched URL.
-                let path_params = routes.params_for(&to).ok_or_else(|| SessionError::PatchElsewhere(to.clone()))?;
-                let patch = LivePatch { to: to.clone(), kind: Kind::from_replace(replace) };
-                let later = self.params_and_patches(to, path_params, routes, true, 1).await?;
-                Ok(later.map(|later| later.or(Some(patch))))
-            }
-            Some(other) => Ok(Err(self.leaving(other, true))),
+        // A view that navigated in mount gets no handle_params for the URL it left (Phoenix
+        // runs it only for the patched URL).
+        if self.pending.navigation.is_none() {
+            self.run_params(&request.url, &request.path_params).await?;
         }
+        self.follow(routes, true).await
     }
 
     /// The HTTP render: a disconnected mount turned into HTML, or the redirect it asked for.
@@ -384,21 +383,9 @@ impl<V: View> LiveSession<V> {
 
     /// Follows the navigation the handler asked for, then renders.
     async fn after_handler(&mut self, hook_reply: Option<Value>, routes: &dyn Routes) -> Result<Outcome, SessionError> {
-        match self.pending.navigation.take() {
-            None => self.finish(None, hook_reply).await,
-            Some(Navigation::Patch { to, replace }) => {
-                let path_params = routes.params_for(&to).ok_or_else(|| SessionError::PatchElsewhere(to.clone()))?;
-                self.view.flash_mut().keep_changed();
-                let first = LivePatch { to: to.clone(), kind: Kind::from_replace(replace) };
-                match self.params_and_patches(to, path_params, routes, false, 1).await? {
-                    Ok(later) => self.finish(later.or(Some(first)), hook_reply).await,
-                    Err(leaving) => Ok(Outcome::Leave { events: self.take_events(), leaving }),
-                }
-            }
-            Some(other) => {
-                let leaving = self.leaving(other, false);
-                Ok(Outcome::Leave { events: self.take_events(), leaving })
-            }
+        match self.follow(routes, false).await? {
+            Ok(patch) => self.finish(patch, hook_reply).await,
+            Err(leaving) => Ok(Outcome::Leave { events: self.take_events(), leaving }),
         }
     }
 
@@ -431,19 +418,27 @@ impl<V: View> LiveSession<V> {
     }
 
     /// Handles a `live_patch` from the client (a patch link, back/forward): `link_redirect`
-    /// when the URL belongs to another view, otherwise the flash is cleared (as Phoenix does)
-    /// and `handle_params` runs.
+    /// when the URL belongs to another view, otherwise [`LiveSession::live_patch_within`].
     pub async fn live_patch(&mut self, url: String, routes: &dyn Routes) -> Result<Outcome, SessionError> {
-        let Some(path_params) = routes.params_for(&url) else {
-            return Ok(Outcome::Reply { patch: None, response: json!({ "link_redirect": true }) });
-        };
+        match routes.params_for(&url) {
+            Some(path_params) => self.live_patch_within(url, path_params, routes).await,
+            None => Ok(Outcome::Reply { patch: None, response: json!({ "link_redirect": true }) }),
+        }
+    }
+
+    /// A client `live_patch` to `url`, a URL of this view with these path parameters: the
+    /// flash is cleared (as Phoenix does), `handle_params` runs, and the view renders.
+    pub async fn live_patch_within(
+        &mut self,
+        url: String,
+        path_params: Map<String, Value>,
+        routes: &dyn Routes,
+    ) -> Result<Outcome, SessionError> {
         let flash = self.view.flash_mut();
         flash.clear(None);
         flash.begin_handler();
-        match self.params_and_patches(url, path_params, routes, false, 0).await? {
-            Ok(patch) => self.finish(patch, None).await,
-            Err(leaving) => Ok(Outcome::Leave { events: self.take_events(), leaving }),
-        }
+        self.run_params(&url, &path_params).await?;
+        self.after_handler(None, routes).await
     }
 
     /// [`LiveSession::live_patch`] where every URL belongs to the view: the response.
