@@ -1,0 +1,30 @@
+// Binds the capability wrappers of host.js to the component's WIT imports. Only the bundle that
+// build.mjs makes imports this module: the `liveplug:view/*` specifiers exist in a component
+// built by componentize-qjs, not in node.
+
+import log from "liveplug:view/log@0.3.0";
+import page from "liveplug:view/page@0.3.0";
+import navigation from "liveplug:view/navigation@0.3.0";
+import flash from "liveplug:view/flash@0.3.0";
+import keyvalue from "liveplug:view/keyvalue@0.3.0";
+import { setHost } from "./host.js";
+
+setHost({ log, page, navigation, flash, keyvalue });
+
+// stdout and stderr are discarded by the host: console output goes to the host's log instead.
+const line = (args) => args.map((a) => (typeof a === "string" ? a : safeJson(a))).join(" ");
+function safeJson(value) {
+  try {
+    return value instanceof Error ? String(value.stack || value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    return String(value);
+  }
+}
+globalThis.console = {
+  log: (...args) => log.log("info", line(args)),
+  info: (...args) => log.log("info", line(args)),
+  debug: (...args) => log.log("debug", line(args)),
+  trace: (...args) => log.log("trace", line(args)),
+  warn: (...args) => log.log("warn", line(args)),
+  error: (...args) => log.log("error", line(args)),
+};
