@@ -113,7 +113,9 @@ export const keyvalue = Object.freeze({
     try {
       bound("keyvalue").set(String(key), String(value));
     } catch (reason) {
-      throw new Error(`keyvalue.set ${key}: ${reason instanceof Error ? reason.message : String(reason)}`);
+      // componentize-qjs throws the `err` payload (a string) wrapped in an error with `payload`.
+      const why = typeof reason?.payload === "string" ? reason.payload : reason instanceof Error ? reason.message : String(reason);
+      throw new Error(`keyvalue.set ${key}: ${why}`);
     }
   },
   /** Removes `key`; whether it was set. */

@@ -99,6 +99,14 @@ export function isView(value) {
   return value !== null && typeof value === "object" && value[VIEW] === true;
 }
 
+/** A handler's result, refused when it is a promise: the component's calls are synchronous. */
+function sync(result, what) {
+  if (result !== null && (typeof result === "object" || typeof result === "function") && typeof result.then === "function") {
+    throw new ViewError(`${what} returned a promise: handlers are synchronous (no async, no await)`);
+  }
+  return result;
+}
+
 function parse(json, what) {
   if (json === "" || json === null || json === undefined) return null;
   try {
@@ -159,7 +167,7 @@ export function exportsFor(view) {
           connected: Boolean(ctx.connected),
           connectParams: ctx.connectParams == null ? null : parse(ctx.connectParams, "the connect params"),
         };
-        if (view.mount) view.mount(state, mount);
+        if (view.mount) sync(view.mount(state, mount), "mount");
       });
     },
 
@@ -170,9 +178,9 @@ export function exportsFor(view) {
         let reply;
         const collection = event.target === null ? undefined : ownerOf(s, event.target);
         if (collection !== undefined) {
-          reply = collection.handleEvent(event.target, event);
+          reply = sync(collection.handleEvent(event.target, event), `the component's handleEvent`);
         } else if (view.handleEvent) {
-          reply = view.handleEvent(s, event);
+          reply = sync(view.handleEvent(s, event), "handleEvent");
         } else {
           throw event.unknown();
         }
@@ -185,7 +193,7 @@ export function exportsFor(view) {
 
     render() {
       try {
-        return renderer.render(view.render(current()));
+        return renderer.render(sync(view.render(current()), "render"));
       } catch (error) {
         // render has no error result: the host sees a trap. Say why first.
         try {
@@ -215,14 +223,14 @@ export function exportsFor(view) {
     params: {
       handleParams(url, params) {
         guarded(() => {
-          if (view.handleParams) view.handleParams(current(), url, parse(params, "the params") ?? {});
+          if (view.handleParams) sync(view.handleParams(current(), url, parse(params, "the params") ?? {}), "handleParams");
         });
       },
     },
     info: {
       handleInfo(message) {
         guarded(() => {
-          if (view.handleInfo) view.handleInfo(current(), parse(message, "the message"));
+          if (view.handleInfo) sync(view.handleInfo(current(), parse(message, "the message")), "handleInfo");
         });
       },
     },

@@ -156,3 +156,14 @@ test("capability wrappers reach the host", () => {
     { name: "ping", payload: {}, beforePatch: false },
   ]);
 });
+
+test("handlers are synchronous: a promise is refused", () => {
+  const asyncView = defineView({
+    async mount() {},
+    async handleEvent() {},
+    render: () => html`<p></p>`,
+  });
+  const v = testView(asyncView);
+  assert.throws(() => v.mount(), /mount returned a promise/);
+  assert.throws(() => v.event("x"), /handleEvent returned a promise/);
+});
