@@ -1,0 +1,90 @@
+"""The ``liveplug:view/parts`` types for native use (unit tests, ``liveplug.testing``): the same
+class names and fields as the bindings componentize-py generates, so the SDK builds a render the
+same way in and out of a component."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Union
+
+
+@dataclass
+class Template:
+    id: int
+    statics: List[str]
+
+
+@dataclass
+class TreeNode:
+    template: int
+    slots: List[int]
+
+
+@dataclass
+class Item:
+    key: Optional[str]
+    slots: Optional[List[int]]
+
+
+@dataclass
+class KeyedList:
+    template: int
+    items: List[Item]
+
+
+@dataclass
+class Attribute:
+    name: str
+    value: Optional[str]
+
+
+@dataclass
+class Node_Text:
+    value: str
+
+
+@dataclass
+class Node_Raw:
+    value: str
+
+
+@dataclass
+class Node_Attributes:
+    value: List[Attribute]
+
+
+@dataclass
+class Node_Tree:
+    value: TreeNode
+
+
+@dataclass
+class Node_Keyed:
+    value: KeyedList
+
+
+@dataclass
+class Node_Component:
+    value: int
+
+
+@dataclass
+class Node_Unchanged:
+    pass
+
+
+Node = Union[Node_Text, Node_Raw, Node_Attributes, Node_Tree, Node_Keyed, Node_Component, Node_Unchanged]
+
+
+@dataclass
+class ComponentRoot:
+    id: int
+    root: int
+
+
+@dataclass
+class Parts:
+    new_templates: List[Template]
+    nodes: List[Node]
+    root: int
+    components: List[ComponentRoot]
