@@ -9,6 +9,7 @@ sent to the host's ``log`` (the host discards WASI stdout and stderr).
 from __future__ import annotations
 
 import sys
+import traceback
 from typing import Any, Callable, List, Optional
 
 from componentize_py_types import Err  # type: ignore[import-not-found]
@@ -17,11 +18,18 @@ from wit_world.imports import log as _log  # type: ignore[import-not-found]
 from wit_world.imports import parts as _parts  # type: ignore[import-not-found]
 from wit_world.imports import types as _types  # type: ignore[import-not-found]
 
+from . import host as _host
 from ._exports import exported, runtime
 from .view import ViewError
 
 if exported() is None:
     raise RuntimeError("no view exported: the view's module must call liveplug.export(YourView)")
+
+# A component has no filesystem at run time: every module must be imported now, at build time
+# (componentize-py snapshots the interpreter after this module ran). The capability wrappers
+# import their bindings on first use, so make that use now.
+if not _host.in_component():
+    raise RuntimeError("liveplug._component needs the bindings componentize-py generates")
 
 __all__ = ["View", "Describe", "Params", "Info", "Components", "Snapshot"]
 
@@ -80,8 +88,6 @@ class View(_wit_exports.View):
         try:
             return runtime().render(_parts)
         except Exception:
-            import traceback
-
             _log.log(_log.Level.ERROR, f"render raised:\n{traceback.format_exc()}")
             raise
 

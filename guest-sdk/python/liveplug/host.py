@@ -40,16 +40,22 @@ __all__ = [
     "in_component",
 ]
 
-_wit: Any = None  # the wit_world.imports package, or False natively
+_wit: Any = None  # the binding modules (a namespace), or False natively
 
 
 def _imports() -> Any:
+    """The generated binding modules, imported together on first use. A component has no
+    filesystem at run time: ``liveplug._component`` calls this at build time (pre-init), so
+    the modules are in the snapshot."""
     global _wit
     if _wit is None:
         try:
-            from wit_world import imports as wit  # type: ignore[import-not-found]
+            from types import SimpleNamespace
 
-            _wit = wit
+            from componentize_py_types import Err  # type: ignore[import-not-found]
+            from wit_world.imports import flash, keyvalue, navigation, page  # type: ignore[import-not-found]
+            from wit_world.imports import log as wit_log  # type: ignore[import-not-found]
+            _wit = SimpleNamespace(flash=flash, keyvalue=keyvalue, navigation=navigation, page=page, log=wit_log, Err=Err)
         except ImportError:
             _wit = False
     return _wit
@@ -73,8 +79,7 @@ def set_title(title: str) -> None:
     """Sets the document title (sent with the current handler's reply)."""
     wit = _imports()
     if wit:
-        from wit_world.imports import page  # type: ignore[import-not-found]
-
+        page = _imports().page
         page.set_title(str(title))
     else:
         _native().title = str(title)
@@ -86,8 +91,7 @@ def push_event(name: str, payload: Any = None, before_patch: bool = False) -> No
     text = json.dumps({} if payload is None else payload, separators=(",", ":"))
     wit = _imports()
     if wit:
-        from wit_world.imports import page  # type: ignore[import-not-found]
-
+        page = _imports().page
         page.push_event(name, text, before_patch)
     else:
         _native().events.append((name, json.loads(text), before_patch))
@@ -97,8 +101,7 @@ def push_event(name: str, payload: Any = None, before_patch: bool = False) -> No
 
 
 def _history(replace: bool) -> Any:
-    from wit_world.imports import navigation  # type: ignore[import-not-found]
-
+    navigation = _imports().navigation
     return navigation.History.REPLACE if replace else navigation.History.PUSH
 
 
@@ -106,8 +109,7 @@ def push_patch(to: str, replace: bool = False) -> None:
     """Changes the URL within this view without a page load: ``handle_params`` runs for
     ``to``, then the view re-renders. The handler's last navigation call wins."""
     if _imports():
-        from wit_world.imports import navigation  # type: ignore[import-not-found]
-
+        navigation = _imports().navigation
         navigation.push_patch(to, _history(replace))
     else:
         _native().navigation = ("patch", to, replace)
@@ -117,8 +119,7 @@ def push_navigate(to: str, replace: bool = False) -> None:
     """Mounts the view routed at ``to`` over the same socket when it is in this view's live
     session; otherwise the browser loads the page."""
     if _imports():
-        from wit_world.imports import navigation  # type: ignore[import-not-found]
-
+        navigation = _imports().navigation
         navigation.push_navigate(to, _history(replace))
     else:
         _native().navigation = ("navigate", to, replace)
@@ -127,8 +128,7 @@ def push_navigate(to: str, replace: bool = False) -> None:
 def redirect(to: str) -> None:
     """Ends the view: the browser loads ``to``, a path on this host (flash goes along)."""
     if _imports():
-        from wit_world.imports import navigation  # type: ignore[import-not-found]
-
+        navigation = _imports().navigation
         navigation.redirect(navigation.Location_Path(to))
     else:
         _native().navigation = ("redirect", to, False)
@@ -137,8 +137,7 @@ def redirect(to: str) -> None:
 def redirect_external(url: str) -> None:
     """Ends the view: the browser loads ``url``, an absolute http(s) URL."""
     if _imports():
-        from wit_world.imports import navigation  # type: ignore[import-not-found]
-
+        navigation = _imports().navigation
         navigation.redirect(navigation.Location_External(url))
     else:
         _native().navigation = ("external", url, False)
@@ -150,8 +149,7 @@ def redirect_external(url: str) -> None:
 def flash_put(kind: str, message: str) -> None:
     """Sets the flash message of ``kind`` (``info``, ``error``...)."""
     if _imports():
-        from wit_world.imports import flash  # type: ignore[import-not-found]
-
+        flash = _imports().flash
         flash.put(kind, message)
     else:
         _native().flash[kind] = message
@@ -160,8 +158,7 @@ def flash_put(kind: str, message: str) -> None:
 def flash_clear(kind: str) -> None:
     """Removes the flash message of ``kind``."""
     if _imports():
-        from wit_world.imports import flash  # type: ignore[import-not-found]
-
+        flash = _imports().flash
         flash.clear(kind)
     else:
         _native().flash.pop(kind, None)
@@ -170,8 +167,7 @@ def flash_clear(kind: str) -> None:
 def flash_clear_all() -> None:
     """Removes every flash message."""
     if _imports():
-        from wit_world.imports import flash  # type: ignore[import-not-found]
-
+        flash = _imports().flash
         flash.clear(None)
     else:
         _native().flash.clear()
@@ -180,8 +176,7 @@ def flash_clear_all() -> None:
 def flash_get(kind: str) -> Optional[str]:
     """The flash message of ``kind``, if any."""
     if _imports():
-        from wit_world.imports import flash  # type: ignore[import-not-found]
-
+        flash = _imports().flash
         return flash.get(kind)
     return _native().flash.get(kind)
 
@@ -189,8 +184,7 @@ def flash_get(kind: str) -> Optional[str]:
 def flash_all() -> list[tuple[str, str]]:
     """Every flash message as ``(kind, message)``, sorted by kind."""
     if _imports():
-        from wit_world.imports import flash  # type: ignore[import-not-found]
-
+        flash = _imports().flash
         return [tuple(pair) for pair in flash.all()]  # type: ignore[misc]
     return sorted(_native().flash.items())
 
@@ -205,8 +199,7 @@ class KeyValueError(Exception):
 def kv_get(key: str) -> Optional[str]:
     """The value of ``key`` in the live session's shared map, if set."""
     if _imports():
-        from wit_world.imports import keyvalue  # type: ignore[import-not-found]
-
+        keyvalue = _imports().keyvalue
         return keyvalue.get(key)
     return _native().kv.get(key)
 
@@ -214,9 +207,8 @@ def kv_get(key: str) -> Optional[str]:
 def kv_set(key: str, value: str) -> None:
     """Sets ``key``; raises ``KeyValueError`` with the host's reason when refused."""
     if _imports():
-        from componentize_py_types import Err  # type: ignore[import-not-found]
-        from wit_world.imports import keyvalue  # type: ignore[import-not-found]
-
+        wit = _imports()
+        keyvalue, Err = wit.keyvalue, wit.Err
         try:
             keyvalue.set(key, value)
         except Err as refused:
@@ -231,8 +223,7 @@ def kv_set(key: str, value: str) -> None:
 def kv_delete(key: str) -> bool:
     """Removes ``key``; whether it was set."""
     if _imports():
-        from wit_world.imports import keyvalue  # type: ignore[import-not-found]
-
+        keyvalue = _imports().keyvalue
         return keyvalue.delete(key)
     return _native().kv.pop(key, None) is not None
 
@@ -240,8 +231,7 @@ def kv_delete(key: str) -> bool:
 def kv_keys(prefix: str = "") -> list[str]:
     """The keys that start with ``prefix``, sorted."""
     if _imports():
-        from wit_world.imports import keyvalue  # type: ignore[import-not-found]
-
+        keyvalue = _imports().keyvalue
         return list(keyvalue.keys(prefix))
     return sorted(k for k in _native().kv if k.startswith(prefix))
 
@@ -256,8 +246,7 @@ def log(level: str, message: str) -> None:
     if level not in _LEVELS:
         raise ValueError(f"log level {level!r}: one of {', '.join(_LEVELS)}")
     if _imports():
-        from wit_world.imports import log as wit_log  # type: ignore[import-not-found]
-
+        wit_log = _imports().log
         wit_log.log(getattr(wit_log.Level, level.upper()), str(message))
     else:
         _native().logs.append((level, str(message)))

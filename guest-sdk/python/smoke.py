@@ -1,0 +1,229 @@
+"""Runs a built Python view component outside the Liveplug host, in wasmtime (the ``wasmtime``
+package of requirements.txt), to check that it instantiates and answers as the SDK's native
+tests say it should.
+
+    target/venv/bin/python guest-sdk/python/smoke.py plugins/counter-py.wasm [event ...]
+
+Links WASI 0.2 and the ``liveplug:view`` imports (a recording stand-in written here), calls
+``describe``, ``mount`` (dead render), ``render``, then each event given as ``name`` or
+``name=JSON`` (``validate={"todo":{"title":"x"}}``), rendering after each, then ``snapshot``,
+``restore`` in a fresh instance and ``render``. Prints the HTML the host would write (through
+``liveplug.testing``'s writer, which escapes as the host does) and timings. With ``--json``
+prints one JSON object instead (for tests). The compiled component is cached under
+``target/smoke-cache/``: the first run compiles it (tens of seconds for CPython).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import wasmtime  # noqa: E402
+import wasmtime.component as wc  # noqa: E402
+
+from liveplug import _parts  # noqa: E402
+from liveplug.testing import _Writer  # noqa: E402
+
+V = "0.3.0"
+
+
+def _field(record: Any, name: str) -> Any:
+    return getattr(record, name)
+
+
+def to_parts(value: Any) -> Any:
+    """A ``parts`` record from wasmtime's values into ``liveplug._parts`` classes."""
+    templates = [_parts.Template(_field(t, "id"), list(_field(t, "statics"))) for t in _field(value, "new-templates")]
+    nodes = [to_node(n) for n in _field(value, "nodes")]
+    components = [_parts.ComponentRoot(_field(c, "id"), _field(c, "root")) for c in _field(value, "components")]
+    return _parts.Parts(templates, nodes, _field(value, "root"), components)
+
+
+def to_node(variant: Any) -> Any:
+    tag, payload = variant.tag, variant.payload
+    if tag == "text":
+        return _parts.Node_Text(payload)
+    if tag == "raw":
+        return _parts.Node_Raw(payload)
+    if tag == "attributes":
+        return _parts.Node_Attributes([_parts.Attribute(_field(a, "name"), _field(a, "value")) for a in payload])
+    if tag == "tree":
+        return _parts.Node_Tree(_parts.TreeNode(_field(payload, "template"), list(_field(payload, "slots"))))
+    if tag == "keyed":
+        items = [_parts.Item(_field(i, "key"), None if _field(i, "slots") is None else list(_field(i, "slots"))) for i in _field(payload, "items")]
+        return _parts.Node_Keyed(_parts.KeyedList(_field(payload, "template"), items))
+    if tag == "component":
+        return _parts.Node_Component(payload)
+    if tag == "unchanged":
+        return _parts.Node_Unchanged()
+    raise ValueError(f"node {tag} is not handled by smoke.py")
+
+
+class Host:
+    """The recording stand-in for the liveplug imports."""
+
+    def __init__(self) -> None:
+        self.calls: list[Any] = []
+        self.flash: dict[str, str] = {}
+        self.kv: dict[str, str] = {}
+
+    def link(self, linker: Any) -> None:
+        rec = self.calls.append
+        with linker.root() as root:
+            with root.add_instance(f"liveplug:view/log@{V}") as i:
+                i.add_func("log", lambda s, level, msg: rec(["log", level, msg]))
+            with root.add_instance(f"liveplug:view/page@{V}") as i:
+                i.add_func("set-title", lambda s, t: rec(["title", t]))
+                i.add_func("push-event", lambda s, n, p, b: rec(["push-event", n, p, b]))
+            with root.add_instance(f"liveplug:view/navigation@{V}") as i:
+                i.add_func("push-patch", lambda s, to, h: rec(["push-patch", to, h]))
+                i.add_func("push-navigate", lambda s, to, h: rec(["push-navigate", to, h]))
+                i.add_func("redirect", lambda s, to: rec(["redirect", to.tag, to.payload]))
+            with root.add_instance(f"liveplug:view/flash@{V}") as i:
+                i.add_func("put", lambda s, k, m: self.flash.__setitem__(k, m))
+                i.add_func("clear", lambda s, k: self.flash.clear() if k is None else self.flash.pop(k, None) and None)
+                i.add_func("get", lambda s, k: self.flash.get(k))
+                i.add_func("all", lambda s: sorted(self.flash.items()))
+            with root.add_instance(f"liveplug:view/keyvalue@{V}") as i:
+                i.add_func("get", lambda s, k: self.kv.get(k))
+                i.add_func("set", lambda s, k, v: self.kv.__setitem__(k, v))
+                i.add_func("delete", lambda s, k: self.kv.pop(k, None) is not None)
+                i.add_func("keys", lambda s, p: sorted(k for k in self.kv if k.startswith(p)))
+            with root.add_instance(f"liveplug:view/parts@{V}"):
+                pass
+            with root.add_instance(f"liveplug:view/types@{V}"):
+                pass
+
+
+def compile_component(engine: Any, path: str) -> Any:
+    with open(path, "rb") as f:
+        data = f.read()
+    from importlib.metadata import version
+
+    key = hashlib.sha256(data + version("wasmtime").encode()).hexdigest()[:16]
+    cache = os.path.join(REPO, "target", "smoke-cache")
+    os.makedirs(cache, exist_ok=True)
+    cached = os.path.join(cache, key + ".cwasm")
+    if os.path.exists(cached):
+        return wc.Component.deserialize_file(engine, cached)
+    component = wc.Component.from_file(engine, path)
+    with open(cached + ".tmp", "wb") as f:
+        f.write(component.serialize())
+    os.replace(cached + ".tmp", cached)
+    return component
+
+
+class Instance:
+    def __init__(self, engine: Any, component: Any, host: Host):
+        linker = wc.Linker(engine)
+        linker.add_wasip2()
+        host.link(linker)
+        self.store = wasmtime.Store(engine)
+        self.store.set_wasi(wasmtime.WasiConfig())
+        started = time.monotonic()
+        self.instance = linker.instantiate(self.store, component)
+        self.instantiate_seconds = time.monotonic() - started
+        self.templates: dict[int, list[str]] = {}
+        self.component_nodes: dict[int, tuple] = {}
+
+    def call(self, interface: str, name: str, *args: Any) -> Any:
+        index = self.instance.get_export_index(self.store, f"liveplug:view/{interface}@{V}")
+        if index is None:
+            raise LookupError(f"no export liveplug:view/{interface}")
+        func = self.instance.get_func(self.store, self.instance.get_export_index(self.store, name, index))
+        result = func(self.store, *args)
+        func.post_return(self.store)
+        return result
+
+    def html(self) -> tuple[str, Any]:
+        parts = to_parts(self.call("view", "render"))
+        for template in parts.new_templates:
+            self.templates[template.id] = template.statics
+        components = {root.id: root.root for root in parts.components}
+        html = _Writer(parts, self.templates, components, self.component_nodes).node(parts.nodes, parts.root)
+        for cid, root in components.items():
+            self.component_nodes[cid] = (parts.nodes, root)
+        return html, parts
+
+
+def result_value(value: Any) -> Any:
+    """A WIT result as ``{"ok": ...}`` or ``{"err": ...}``, whatever wasmtime-py lifts it to."""
+    # wasmtime-py lifts result<T, view-error> untagged: the ok payload, or the error record.
+    if isinstance(value, wc.Record) and hasattr(value, "message"):
+        return {"err": value.message}
+    return {"ok": value}
+
+
+def run(path: str, events: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"file": path}
+    engine = wasmtime.Engine()
+    started = time.monotonic()
+    component = compile_component(engine, path)
+    out["load_seconds"] = round(time.monotonic() - started, 2)
+    host = Host()
+    first = Instance(engine, component, host)
+    out["instantiate_seconds"] = round(first.instantiate_seconds, 3)
+    info = first.call("describe", "describe")
+    out["describe"] = {"routes": list(_field(info, "routes")), "live_session": _field(info, "live-session")}
+    ctx = wc.Record()
+    setattr(ctx, "params", "{}")
+    setattr(ctx, "session", "{}")
+    setattr(ctx, "connected", False)
+    setattr(ctx, "connect-params", None)
+    started = time.monotonic()
+    out["mount"] = result_value(first.call("view", "mount", ctx))
+    html, parts = first.html()
+    out["first_render_seconds"] = round(time.monotonic() - started, 3)
+    out["renders"] = [html]
+    out["new_templates"] = [len(parts.new_templates)]
+    out["events"] = []
+    for spec in events:
+        name, _, value = spec.partition("=")
+        started = time.monotonic()
+        reply = result_value(first.call("view", "handle-event", name, value or "{}", None))
+        html, parts = first.html()
+        out["events"].append({"event": name, "reply": reply, "seconds": round(time.monotonic() - started, 4)})
+        out["renders"].append(html)
+        out["new_templates"].append(len(parts.new_templates))
+    snapshot = first.call("snapshot", "snapshot")
+    out["snapshot"] = snapshot
+    if snapshot is not None:
+        fresh = Instance(engine, component, host)
+        out["restore"] = result_value(fresh.call("snapshot", "restore", snapshot))
+        out["restored_render"] = fresh.html()[0]
+    out["host_calls"] = host.calls
+    return out
+
+
+def main(argv: list[str]) -> int:
+    args = [a for a in argv if a != "--json"]
+    if not args:
+        print(__doc__, file=sys.stderr)
+        return 2
+    result = run(args[0], args[1:])
+    if "--json" in argv:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(f"{result['file']}: compiled/loaded in {result['load_seconds']} s, instantiated in {result['instantiate_seconds']} s")
+    print(f"describe: {result['describe']}")
+    print(f"mount: {result['mount']} (mount + first render {result['first_render_seconds']} s)")
+    print(f"render: {result['renders'][0]}")
+    for event, html in zip(result["events"], result["renders"][1:]):
+        print(f"event {event['event']}: {event['reply']} ({event['seconds']} s) -> {html}")
+    print(f"snapshot: {result['snapshot']}")
+    if "restore" in result:
+        print(f"restore: {result['restore']} -> {result['restored_render']}")
+    print(f"host calls: {result['host_calls']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
