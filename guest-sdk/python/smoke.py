@@ -60,6 +60,18 @@ def to_node(variant: Any) -> Any:
     if tag == "keyed":
         items = [_parts.Item(_field(i, "key"), None if _field(i, "slots") is None else list(_field(i, "slots"))) for i in _field(payload, "items")]
         return _parts.Node_Keyed(_parts.KeyedList(_field(payload, "template"), items))
+    if tag == "stream":
+        inserts = []
+        for i in _field(payload, "inserts"):
+            at = _field(i, "at")
+            position = {"append": _parts.StreamPosition_Append, "prepend": _parts.StreamPosition_Prepend}.get(at.tag)
+            position = position() if position else _parts.StreamPosition_Index(at.payload)
+            limit = _field(i, "limit")
+            if limit is not None:
+                limit = (_parts.StreamLimit_First if limit.tag == "first" else _parts.StreamLimit_Last)(limit.payload)
+            inserts.append(_parts.StreamInsert(_field(i, "dom-id"), position, limit, _field(i, "update-only"), list(_field(i, "slots"))))
+        ops = _parts.StreamOps(_field(payload, "name"), _field(payload, "template"), inserts, list(_field(payload, "deletes")), _field(payload, "reset"))
+        return _parts.Node_Stream(ops)
     if tag == "component":
         return _parts.Node_Component(payload)
     if tag == "unchanged":
@@ -133,6 +145,7 @@ class Instance:
         self.instantiate_seconds = time.monotonic() - started
         self.templates: dict[int, list[str]] = {}
         self.component_nodes: dict[int, tuple] = {}
+        self.streams: dict[str, list] = {}
 
     def call(self, interface: str, name: str, *args: Any) -> Any:
         index = self.instance.get_export_index(self.store, f"liveplug:view/{interface}@{V}")
@@ -148,7 +161,7 @@ class Instance:
         for template in parts.new_templates:
             self.templates[template.id] = template.statics
         components = {root.id: root.root for root in parts.components}
-        html = _Writer(parts, self.templates, components, self.component_nodes).node(parts.nodes, parts.root)
+        html = _Writer(parts, self.templates, components, self.component_nodes, self.streams).node(parts.nodes, parts.root)
         for cid, root in components.items():
             self.component_nodes[cid] = (parts.nodes, root)
         return html, parts

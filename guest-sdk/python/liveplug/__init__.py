@@ -15,6 +15,7 @@ from types import SimpleNamespace as _Namespace
 
 from . import host as _host
 from ._exports import export
+from .stream import Stream
 from .template import Attrs, ComponentRef, Keyed, Raw, Template, TemplateError, Tree, attrs, component, each, raw
 from .view import LiveComponent, LiveView, ViewError, unknown_event
 
@@ -65,6 +66,7 @@ __all__ = [
     "each",
     "ComponentRef",
     "component",
+    "Stream",
     "TemplateError",
     "page",
     "navigation",

@@ -88,3 +88,51 @@ class Parts:
     nodes: List[Node]
     root: int
     components: List[ComponentRoot]
+
+
+@dataclass
+class StreamPosition_Append:
+    pass
+
+
+@dataclass
+class StreamPosition_Prepend:
+    pass
+
+
+@dataclass
+class StreamPosition_Index:
+    value: int
+
+
+@dataclass
+class StreamLimit_First:
+    value: int
+
+
+@dataclass
+class StreamLimit_Last:
+    value: int
+
+
+@dataclass
+class StreamInsert:
+    dom_id: str
+    at: Union[StreamPosition_Append, StreamPosition_Prepend, StreamPosition_Index]
+    limit: Optional[Union[StreamLimit_First, StreamLimit_Last]]
+    update_only: bool
+    slots: List[int]
+
+
+@dataclass
+class StreamOps:
+    name: str
+    template: int
+    inserts: List[StreamInsert]
+    deletes: List[str]
+    reset: bool
+
+
+@dataclass
+class Node_Stream:
+    value: StreamOps

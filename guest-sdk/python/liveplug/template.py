@@ -425,6 +425,8 @@ class Builder:
             return self._keyed([(None, item) for item in value])
         if isinstance(value, ComponentRef):
             return self._component(value)
+        if type(value).__name__ == "Stream" and hasattr(value, "_drain"):
+            return self._stream(value)
         if isinstance(value, (dict, Attrs)):
             raise TemplateError("attributes (a dict or attrs(...)) go in a slot inside a tag: <input{attrs}>")
         raise TemplateError(f"cannot render a {type(value).__name__} ({value!r}); pass a str, a number, a template, raw(...), each(...) or component(...)")
@@ -496,6 +498,27 @@ class Builder:
             for (key, _), value in zip(items, trees):
                 out.append(p.Item(key, [self.node(value)]))
         return self._push(p.Node_Keyed(p.KeyedList(self._use(template_id), out)))
+
+    def _stream(self, stream: Any) -> int:
+        p = self.p
+        inserts, deletes, reset = stream._drain()
+        template_id = self._use(stream.template.id)
+        out = []
+        for dom_id, item, at, limit, update_only in inserts:
+            tree = stream.render(item)
+            if _is_tstring(tree):
+                tree = _from_tstring(tree)
+            if not isinstance(tree, Tree) or tree.template.id != stream.template.id:
+                raise TemplateError(f"stream {stream.name!r}: render(item) must return a {stream.template!r} instance")
+            if at == "end":
+                position: Any = p.StreamPosition_Append()
+            elif at == "start":
+                position = p.StreamPosition_Prepend()
+            else:
+                position = p.StreamPosition_Index(at)
+            bound = None if limit is None else (p.StreamLimit_First(limit) if limit > 0 else p.StreamLimit_Last(-limit))
+            out.append(p.StreamInsert(dom_id, position, bound, update_only, self._slots(tree)))
+        return self._push(p.Node_Stream(p.StreamOps(stream.name, template_id, out, list(deletes), reset)))
 
     def _component(self, ref: ComponentRef) -> int:
         if ref.id in self.placed:

@@ -62,8 +62,16 @@ class ArenaError(AssertionError):
 
 
 class _Writer:
-    def __init__(self, parts: Any, templates: dict[int, list[str]], components: dict[int, int], component_nodes: dict[int, tuple]):
+    def __init__(
+        self,
+        parts: Any,
+        templates: dict[int, list[str]],
+        components: dict[int, int],
+        component_nodes: dict[int, tuple],
+        streams: Optional[dict[str, list]] = None,
+    ):
         self.parts = parts
+        self.streams = {} if streams is None else streams  # name -> [(dom id, html)] in the DOM
         self.templates = templates
         self.components = components  # component id -> root node index, in this render
         self.component_nodes = component_nodes  # id -> (nodes, root) kept from earlier renders
@@ -99,6 +107,8 @@ class _Writer:
                     raise ArenaError("the harness does not keep unchanged keyed items")
                 out.append(self.tree(nodes, node.value.template, item.slots))
             return "".join(out)
+        if kind == "Node_Stream":
+            return self.stream(nodes, node.value)
         if kind == "Node_Component":
             cid = node.value
             if cid in self.components:
@@ -108,6 +118,31 @@ class _Writer:
                 return _Writer(_parts.Parts([], old_nodes, root, []), self.templates, {}, self.component_nodes).node(old_nodes, root)
             raise ArenaError(f"component {cid} was never rendered")
         raise ArenaError(f"the harness cannot write a {kind}")
+
+    def stream(self, nodes: list, ops: Any) -> str:
+        """Applies the operations to the stream's children, as the browser does."""
+        children = [] if ops.reset else list(self.streams.get(ops.name, []))
+        children = [c for c in children if c[0] not in set(ops.deletes)]
+        for insert in ops.inserts:
+            html = self.tree(nodes, ops.template, insert.slots)
+            if f'id="{insert.dom_id}"' not in html:
+                raise ArenaError(f"stream {ops.name!r}: the item's root does not carry id={insert.dom_id!r}")
+            at = next((i for i, c in enumerate(children) if c[0] == insert.dom_id), None)
+            if at is not None:
+                children[at] = (insert.dom_id, html)
+            elif not insert.update_only:
+                kind = type(insert.at).__name__
+                if kind == "StreamPosition_Append":
+                    children.append((insert.dom_id, html))
+                elif kind == "StreamPosition_Prepend":
+                    children.insert(0, (insert.dom_id, html))
+                else:
+                    children.insert(insert.at.value, (insert.dom_id, html))
+            if insert.limit is not None:
+                n = insert.limit.value
+                children = children[:n] if type(insert.limit).__name__ == "StreamLimit_First" else children[-n:] if n else []
+        self.streams[ops.name] = children
+        return "".join(html for _, html in children)
 
     def tree(self, nodes: list, template: int, slots: list) -> str:
         statics = self.templates.get(template)
@@ -133,6 +168,7 @@ class ViewHarness:
         self.runtime = Runtime(cls)
         self.templates: dict[int, list[str]] = {}
         self.component_nodes: dict[int, tuple] = {}
+        self.streams: dict[str, list] = {}
         self.last: Optional[Any] = None
 
     @property
@@ -186,7 +222,7 @@ class ViewHarness:
             if root.id in components:
                 raise ArenaError(f"component {root.id} rendered twice")
             components[root.id] = root.root
-        writer = _Writer(parts, self.templates, components, self.component_nodes)
+        writer = _Writer(parts, self.templates, components, self.component_nodes, self.streams)
         html = writer.node(parts.nodes, parts.root)
         for cid, root in components.items():
             self.component_nodes[cid] = (parts.nodes, root)

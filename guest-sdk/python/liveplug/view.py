@@ -73,8 +73,11 @@ class LiveView:
 
     def dump_state(self) -> Any:
         """The state to snapshot (JSON-able after the SDK's conversion of dataclasses, sets,
-        tuples and int dict keys). Default: every public attribute."""
-        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+        tuples and int dict keys). Default: every public attribute but streams (their items
+        live in the browser; ``__init__`` makes them again, empty)."""
+        from .stream import Stream
+
+        return {k: v for k, v in vars(self).items() if not k.startswith("_") and not isinstance(v, Stream)}
 
     def load_state(self, state: Any) -> None:
         """Sets the state from ``dump_state``'s JSON on a freshly constructed instance.
