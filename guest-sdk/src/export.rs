@@ -8,8 +8,8 @@ use std::marker::PhantomData;
 
 use serde_json::Value;
 
-use crate::bindings::exports::liveplug::view::view::{self as wit, Guest};
-use crate::bindings::liveplug::view::parts;
+use crate::bindings::exports::liveplug::view::{components, describe, info, params, snapshot, view};
+use crate::bindings::liveplug::view::{parts, types as wit};
 use crate::render::Render;
 use crate::view::{Event, LiveView, Mount, ViewError};
 
@@ -17,7 +17,7 @@ thread_local! {
     static VIEW: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
     /// Whether this instance rendered before (the first render is complete).
     static RENDERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    static SENT_TEMPLATES: RefCell<HashSet<u64>> = RefCell::new(HashSet::new());
+    static SENT_TEMPLATES: RefCell<HashSet<u32>> = RefCell::new(HashSet::new());
 }
 
 /// Implements the WIT `view` interface for `V`, with snapshots as `S` makes them;
@@ -82,7 +82,10 @@ fn wit_error(error: ViewError) -> wit::ViewError {
     wit::ViewError { message: error.message }
 }
 
-impl<V: LiveView, S: Snapshots<V>> Guest for Exported<V, S> {
+// The SDK exports every optional interface of the `live-view` world, with the defaults the WIT
+// documents where the view does not override them (`handle_params` and the others do nothing,
+// `snapshot` answers `none` unless the view snapshots).
+impl<V: LiveView, S: Snapshots<V>> describe::Guest for Exported<V, S> {
     fn describe() -> wit::ViewInfo {
         wit::ViewInfo {
             routes: V::ROUTES.iter().map(|route| (*route).to_owned()).collect(),
@@ -90,6 +93,9 @@ impl<V: LiveView, S: Snapshots<V>> Guest for Exported<V, S> {
         }
     }
 
+}
+
+impl<V: LiveView, S: Snapshots<V>> view::Guest for Exported<V, S> {
     fn mount(ctx: wit::MountContext) -> Result<(), wit::ViewError> {
         let mount = Mount {
             params: parse(&ctx.params)?,
@@ -100,20 +106,10 @@ impl<V: LiveView, S: Snapshots<V>> Guest for Exported<V, S> {
         with_view::<V, _>(|view| view.mount(mount)).map_err(wit_error)
     }
 
-    fn handle_params(url: String, params: String) -> Result<(), wit::ViewError> {
-        let params = parse(&params)?;
-        with_view::<V, _>(|view| view.handle_params(&url, params)).map_err(wit_error)
-    }
-
     fn handle_event(name: String, value: String, target: Option<u32>) -> Result<Option<String>, wit::ViewError> {
         let event = Event { name, value: parse(&value)?, target };
         let reply = with_view::<V, _>(|view| view.handle_event(event)).map_err(wit_error)?;
         Ok(reply.map(|value| value.to_string()))
-    }
-
-    fn handle_info(message: String) -> Result<(), wit::ViewError> {
-        let message = parse(&message)?;
-        with_view::<V, _>(|view| view.handle_info(message)).map_err(wit_error)
     }
 
     fn render() -> parts::Parts {
@@ -128,10 +124,29 @@ impl<V: LiveView, S: Snapshots<V>> Guest for Exported<V, S> {
         })
     }
 
+}
+
+impl<V: LiveView, S: Snapshots<V>> params::Guest for Exported<V, S> {
+    fn handle_params(url: String, params: String) -> Result<(), wit::ViewError> {
+        let params = parse(&params)?;
+        with_view::<V, _>(|view| view.handle_params(&url, params)).map_err(wit_error)
+    }
+}
+
+impl<V: LiveView, S: Snapshots<V>> info::Guest for Exported<V, S> {
+    fn handle_info(message: String) -> Result<(), wit::ViewError> {
+        let message = parse(&message)?;
+        with_view::<V, _>(|view| view.handle_info(message)).map_err(wit_error)
+    }
+}
+
+impl<V: LiveView, S: Snapshots<V>> components::Guest for Exported<V, S> {
     fn components_destroyed(ids: Vec<u32>) {
         with_view::<V, _>(|view| view.components_destroyed(ids));
     }
+}
 
+impl<V: LiveView, S: Snapshots<V>> snapshot::Guest for Exported<V, S> {
     fn snapshot() -> Option<String> {
         with_view::<V, _>(|view| S::snapshot(view))
     }
@@ -200,7 +215,9 @@ mod tests {
     use serde_json::Value;
 
     use super::{Exported, Snapshots, serde_snapshot};
-    use crate::bindings::exports::liveplug::view::view::{Guest, MountContext};
+    use crate::bindings::exports::liveplug::view::snapshot::Guest as _;
+    use crate::bindings::exports::liveplug::view::view::Guest as _;
+    use crate::bindings::liveplug::view::types::MountContext;
     use crate::bindings::liveplug::view::parts::{Node as P, Parts};
     use crate::{
         Assign, At, Components, Event, List, LiveComponent, LiveView, Node, Render, Stream, Template, ViewError, html,
@@ -347,7 +364,7 @@ mod tests {
     /// A render the host can diff without anything from before: every template used is sent,
     /// nothing is unchanged, every row and placed component is rendered.
     fn assert_complete(parts: &Parts, components: &[u32]) {
-        let sent: HashSet<u64> = parts.new_templates.iter().map(|t| t.id).collect();
+        let sent: HashSet<u32> = parts.new_templates.iter().map(|t| t.id).collect();
         for node in &parts.nodes {
             match node {
                 P::Unchanged => panic!("unchanged node in {:?}", parts.nodes),
@@ -357,7 +374,7 @@ mod tests {
                     assert!(list.items.iter().all(|item| item.slots.is_some()), "unchanged row");
                 }
                 P::Stream(ops) => assert!(sent.contains(&ops.template), "stream template not sent"),
-                P::Text(_) | P::Component(_) => {}
+                P::Text(_) | P::Raw(_) | P::Attributes(_) | P::Component(_) => {}
             }
         }
         let rendered: Vec<u32> = parts.components.iter().map(|c| c.id).collect();

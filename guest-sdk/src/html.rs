@@ -68,13 +68,13 @@ macro_rules! text_dynamic {
             }
         }
         impl AttrValue for $t {
-            fn render(self, name: &str) -> String {
-                quoted(name, &self.to_string())
+            fn value(self) -> Option<Option<String>> {
+                Some(Some(self.to_string()))
             }
         }
         impl AttrValue for &$t {
-            fn render(self, name: &str) -> String {
-                quoted(name, &self.to_string())
+            fn value(self) -> Option<Option<String>> {
+                Some(Some(self.to_string()))
             }
         }
     )*};
@@ -146,29 +146,26 @@ where
     note = "use a string or a number (`.to_string()` for other `Display` types), a `bool` for a boolean attribute, or an `Option` to leave it out"
 )]
 pub trait AttrValue {
-    /// The attribute as it appears in the tag, with its leading space, or `""`.
-    fn render(self, name: &str) -> String;
-}
-
-fn quoted(name: &str, value: &str) -> String {
-    format!(" {name}=\"{}\"", html_escape::encode_double_quoted_attribute(value))
+    /// `None` leaves the attribute out, `Some(None)` writes it bare, `Some(Some(v))` with the
+    /// value `v` (escaped by the host).
+    fn value(self) -> Option<Option<String>>;
 }
 
 impl AttrValue for &str {
-    fn render(self, name: &str) -> String {
-        quoted(name, self)
+    fn value(self) -> Option<Option<String>> {
+        Some(Some(self.to_owned()))
     }
 }
 
 impl AttrValue for bool {
-    fn render(self, name: &str) -> String {
-        if self { format!(" {name}") } else { String::new() }
+    fn value(self) -> Option<Option<String>> {
+        self.then_some(None)
     }
 }
 
 impl<V: AttrValue> AttrValue for Option<V> {
-    fn render(self, name: &str) -> String {
-        self.map(|value| value.render(name)).unwrap_or_default()
+    fn value(self) -> Option<Option<String>> {
+        self.and_then(AttrValue::value)
     }
 }
 
@@ -176,8 +173,8 @@ impl<'a, T> AttrValue for &'a Assign<T>
 where
     &'a T: AttrValue,
 {
-    fn render(self, name: &str) -> String {
-        (&self.value).render(name)
+    fn value(self) -> Option<Option<String>> {
+        (&self.value).value()
     }
 }
 
@@ -315,7 +312,7 @@ impl<T: ?Sized> UntrackedProbe for &Probe<'_, T> {
 /// A dynamic attribute's slot.
 #[doc(hidden)]
 pub fn attribute(r: &mut Render<'_>, name: &str, value: impl AttrValue) -> Node {
-    r.raw(value.render(name))
+    r.attributes(value.value().map(|value| (name, value)))
 }
 
 #[cfg(test)]
@@ -333,7 +330,7 @@ mod tests {
     }
 
     impl View {
-        fn render(&self, fresh: bool, sent: &mut HashSet<u64>) -> parts::Parts {
+        fn render(&self, fresh: bool, sent: &mut HashSet<u32>) -> parts::Parts {
             let mut r = Render::new(sent);
             r.set_fresh(fresh);
             let root: Node = html! { <div><p :if={*self.show}>"Hi " {&self.name}</p></div> }.render(&mut r);

@@ -289,16 +289,16 @@ impl fmt::Display for JS {
     }
 }
 
-/// `name="<the JSON, HTML-escaped>"`.
+/// `name="<the JSON>"`, escaped by the host.
 impl AttrValue for &JS {
-    fn render(self, name: &str) -> String {
-        format!(" {name}=\"{}\"", html_escape::encode_double_quoted_attribute(&self.to_string()))
+    fn value(self) -> Option<Option<String>> {
+        Some(Some(self.to_string()))
     }
 }
 
 impl AttrValue for JS {
-    fn render(self, name: &str) -> String {
-        (&self).render(name)
+    fn value(self) -> Option<Option<String>> {
+        Some(Some(self.to_string()))
     }
 }
 
@@ -1301,18 +1301,12 @@ mod tests {
     }
 
     #[test]
-    fn an_attribute_value_is_the_json_escaped_once() {
+    fn an_attribute_value_is_the_json_for_the_host_to_escape() {
         let js = JS::new().push(Push::new("say").value(json!({"text": "a \"b\" & <c> 'd' &amp;"})));
         let json = r#"[["push",{"event":"say","value":{"text":"a \"b\" & <c> 'd' &amp;"}}]]"#;
         assert_eq!(js.to_string(), json);
-        let attribute = (&js).render("phx-click");
-        assert_eq!(
-            attribute,
-            r#" phx-click="[[&quot;push&quot;,{&quot;event&quot;:&quot;say&quot;,&quot;value&quot;:{&quot;text&quot;:&quot;a \&quot;b\&quot; &amp; &lt;c&gt; 'd' &amp;amp;&quot;}}]]""#
-        );
-        // What the browser reads back from the attribute is the JSON.
-        let value = attribute.strip_prefix(" phx-click=\"").and_then(|a| a.strip_suffix('"')).unwrap();
-        assert_eq!(html_escape::decode_html_entities(value), json);
-        assert_eq!(js.render("phx-click"), attribute);
+        // The attribute node carries the JSON itself; the host escapes it once.
+        assert_eq!((&js).value(), Some(Some(json.to_owned())));
+        assert_eq!(js.value(), Some(Some(json.to_owned())));
     }
 }

@@ -10,7 +10,7 @@ use crate::bindings::liveplug::view::parts;
 /// constants; the id is a hash of the statics, so it is stable across renders and builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Template {
-    id: u64,
+    id: u32,
     statics: &'static [&'static str],
 }
 
@@ -27,25 +27,27 @@ impl Template {
         self.statics.len() - 1
     }
 
-    pub const fn id(&self) -> u64 {
+    pub const fn id(&self) -> u32 {
         self.id
     }
 }
 
-/// FNV-1a over the statics, with a separator so that `["ab", "c"]` and `["a", "bc"]` differ.
-const fn fingerprint(statics: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+/// 32-bit FNV-1a over the statics, with a separator so that `["ab", "c"]` and `["a", "bc"]`
+/// differ. Two templates of one view with the same id (about one chance in ten million for a
+/// view with a hundred templates) are refused by the host as a malformed render, never mixed up.
+const fn fingerprint(statics: &[&str]) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
     let mut i = 0;
     while i < statics.len() {
         let bytes = statics[i].as_bytes();
         let mut j = 0;
         while j < bytes.len() {
-            hash ^= bytes[j] as u64;
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+            hash ^= bytes[j] as u32;
+            hash = hash.wrapping_mul(0x0100_0193);
             j += 1;
         }
         hash ^= 0xff;
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        hash = hash.wrapping_mul(0x0100_0193);
         i += 1;
     }
     hash
@@ -62,7 +64,7 @@ pub struct Render<'a> {
     nodes: Vec<parts::Node>,
     new_templates: Vec<parts::Template>,
     components: Vec<parts::ComponentRoot>,
-    sent: &'a mut HashSet<u64>,
+    sent: &'a mut HashSet<u32>,
     /// Inside a part that has no previous render to compare with (the first render, a branch
     /// that just appeared, a list item): every dynamic is evaluated.
     fresh: bool,
@@ -94,7 +96,7 @@ impl Item {
 }
 
 impl<'a> Render<'a> {
-    pub(crate) fn new(sent: &'a mut HashSet<u64>) -> Self {
+    pub(crate) fn new(sent: &'a mut HashSet<u32>) -> Self {
         Self { nodes: Vec::new(), new_templates: Vec::new(), components: Vec::new(), sent, fresh: true }
     }
 
@@ -129,15 +131,23 @@ impl<'a> Render<'a> {
         Node(u32::try_from(self.nodes.len() - 1).unwrap_or(u32::MAX))
     }
 
-    /// Text, HTML-escaped (safe both in element content and in quoted attribute values).
+    /// Text. The host HTML-escapes it, so it is safe both in element content and in quoted
+    /// attribute values.
     pub fn text(&mut self, value: impl Display) -> Node {
-        let text = value.to_string();
-        self.push(parts::Node::Text(html_escape::encode_quoted_attribute(&text).into_owned()))
+        self.push(parts::Node::Text(value.to_string()))
     }
 
     /// Markup inserted as is. Only for HTML you built or sanitized yourself.
     pub fn raw(&mut self, html: impl Into<String>) -> Node {
-        self.push(parts::Node::Text(html.into()))
+        self.push(parts::Node::Raw(html.into()))
+    }
+
+    /// Dynamic attributes inside a tag, each `(name, value)`: the host writes
+    /// ` name="value"` (escaped), or a bare ` name` for `None`. No attributes write nothing.
+    pub fn attributes<N: Into<String>>(&mut self, attributes: impl IntoIterator<Item = (N, Option<String>)>) -> Node {
+        let attributes =
+            attributes.into_iter().map(|(name, value)| parts::Attribute { name: name.into(), value }).collect();
+        self.push(parts::Node::Attributes(attributes))
     }
 
     /// A template instance with one node per slot.
@@ -199,7 +209,13 @@ impl<'a> Render<'a> {
             inserts.push(parts::StreamInsert {
                 dom_id: insert.dom_id,
                 at: insert.at,
-                limit: insert.limit,
+                limit: insert.limit.map(|limit| {
+                    if limit >= 0 {
+                        parts::StreamLimit::First(limit.unsigned_abs())
+                    } else {
+                        parts::StreamLimit::Last(limit.unsigned_abs())
+                    }
+                }),
                 update_only: insert.update_only,
                 slots: slots.iter().map(|n| n.0).collect(),
             });
@@ -249,7 +265,8 @@ mod tests {
         let root = r.tree(&P, [t]);
         let parts = r.finish(root);
         assert_eq!(parts.new_templates.len(), 1);
-        assert!(matches!(&parts.nodes[0], parts::Node::Text(s) if s == "&lt;a&amp;b&gt;"));
+        // Text crosses as it is: the host escapes it.
+        assert!(matches!(&parts.nodes[0], parts::Node::Text(s) if s == "<a&b>"));
         let mut r = Render::new(&mut sent);
         let t = r.text("x");
         let root = r.tree(&P, [t]);

@@ -46,7 +46,7 @@ impl<T> std::fmt::Debug for Stream<T> {
 pub(crate) struct Insert<T> {
     pub dom_id: String,
     pub value: T,
-    pub at: i32,
+    pub at: crate::bindings::liveplug::view::parts::StreamPosition,
     pub limit: Option<i32>,
     pub update_only: bool,
 }
@@ -72,11 +72,12 @@ pub enum At {
 }
 
 impl At {
-    fn wire(self) -> i32 {
+    fn wire(self) -> crate::bindings::liveplug::view::parts::StreamPosition {
+        use crate::bindings::liveplug::view::parts::StreamPosition;
         match self {
-            At::Start => 0,
-            At::End => -1,
-            At::Index(i) => i32::from(i),
+            At::Start => StreamPosition::Prepend,
+            At::End => StreamPosition::Append,
+            At::Index(i) => StreamPosition::Index(u32::from(i)),
         }
     }
 }

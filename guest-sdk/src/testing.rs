@@ -175,7 +175,7 @@ pub(crate) fn parts_html(parts: &parts::Parts) -> String {
 
 struct Html<'a> {
     parts: &'a parts::Parts,
-    templates: HashMap<u64, &'a [String]>,
+    templates: HashMap<u32, &'a [String]>,
     components: HashMap<u32, u32>,
 }
 
@@ -186,7 +186,7 @@ impl<'a> Html<'a> {
         Self { parts, templates, components }
     }
 
-    fn statics(&self, template: u64, slots: &[u32], out: &mut String) {
+    fn statics(&self, template: u32, slots: &[u32], out: &mut String) {
         let statics = self.templates.get(&template).copied().unwrap_or_default();
         for (i, s) in statics.iter().enumerate() {
             out.push_str(s);
@@ -198,7 +198,20 @@ impl<'a> Html<'a> {
 
     fn write(&self, index: u32, out: &mut String) {
         match self.parts.nodes.get(index as usize) {
-            Some(P::Text(text)) => out.push_str(text),
+            // Escaped as the host escapes it.
+            Some(P::Text(text)) => out.push_str(&html_escape::encode_quoted_attribute(text)),
+            Some(P::Raw(html)) => out.push_str(html),
+            Some(P::Attributes(attributes)) => {
+                for attribute in attributes {
+                    out.push(' ');
+                    out.push_str(&attribute.name);
+                    if let Some(value) = &attribute.value {
+                        out.push_str("=\"");
+                        out.push_str(&html_escape::encode_quoted_attribute(value));
+                        out.push('"');
+                    }
+                }
+            }
             Some(P::Tree(tree)) => self.statics(tree.template, &tree.slots, out),
             Some(P::Keyed(list)) => {
                 for item in &list.items {

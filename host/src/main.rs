@@ -23,14 +23,26 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     let assets = Assets::load(&config.node_modules)?;
-    let runtime = Runtime::new(Limits::from_env())?;
+    let cache_dir = config.compile_cache_dir();
+    // The pool is sized for the largest plugin there (an interpreted guest needs more core
+    // instances and tables than a Rust one).
+    let limits = Limits { shape: liveplug::registry::pool_shape(&config.plugins), ..Limits::from_env() };
+    tracing::info!(shape = ?limits.shape, "instance pool sized for the plugins found");
+    let runtime = Runtime::with_compile_cache(limits, cache_dir.as_deref())?;
     let (registry, report) = Registry::load(&runtime, &config.plugins)
         .await
         .with_context(|| format!("cannot read the plugins directory {}", config.plugins.display()))?;
     for error in &report.rejected {
         tracing::error!(%error, "plugin rejected");
     }
-    tracing::info!(views = ?report.loaded, "plugins loaded");
+    let (cached, compiled) = runtime.compile_cache_stats();
+    tracing::info!(
+        views = ?report.loaded,
+        cached,
+        compiled,
+        cache = %cache_dir.as_deref().map_or_else(|| "off".into(), |dir| dir.display().to_string()),
+        "plugins loaded"
+    );
     log_capacity(&runtime);
     let state = AppState::with_lifecycle(runtime, Arc::clone(&registry), signer, assets, config.lifecycle())
         .with_session_headers(config.session_headers.clone());

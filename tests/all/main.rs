@@ -6,9 +6,11 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod conformance;
+mod contract;
 mod e2e;
 mod faults;
 mod hibernation;
+mod languages;
 mod navigation;
 mod property;
 mod protocol_flow;

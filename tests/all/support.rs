@@ -34,6 +34,41 @@ pub fn guest(name: &str) -> PathBuf {
     PathBuf::from(liveplug_guest_artifacts::path(name).unwrap_or_else(|| panic!("no guest called {name}")))
 }
 
+/// The target directory (`$CARGO_TARGET_DIR` or `target/`).
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => repo_root().join(dir),
+        _ => repo_root().join("target"),
+    }
+}
+
+/// The test servers' compile cache: each test binary starts several servers, and a Python
+/// view takes seconds to compile cold.
+pub fn compile_cache() -> PathBuf {
+    target_dir().join("test-compile-cache")
+}
+
+/// The examples built with the JavaScript, Python and C SDKs (`cargo xtask build-plugins`, or
+/// `cargo xtask test`, builds them into `target/polyglot/`): `(name, path)`.
+pub fn polyglot_examples() -> Vec<(String, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(target_dir().join("polyglot")) else { return Vec::new() };
+    let mut found: Vec<(String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "wasm"))
+        .filter_map(|path| Some((path.file_stem()?.to_string_lossy().into_owned(), path)))
+        .collect();
+    found.sort();
+    found
+}
+
+/// The path of the polyglot example `name`; fails with what to run when it was not built.
+pub fn polyglot(name: &str) -> PathBuf {
+    polyglot_examples().into_iter().find(|(n, _)| n == name).map(|(_, p)| p).unwrap_or_else(|| {
+        panic!("{name}.wasm is not in target/polyglot/: run `cargo xtask build-plugins` (or `cargo xtask test`)")
+    })
+}
+
 /// Limits small enough that fault tests finish quickly.
 pub fn test_limits() -> Limits {
     Limits {
@@ -82,11 +117,16 @@ pub async fn start_server_with(limits: Limits, lifecycle: Lifecycle) -> (SocketA
     let n = SERVERS.fetch_add(1, Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("liveplug-test-plugins-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    // Every example and every test guest, served under its package name.
+    // Every example and every test guest, served under its package name, and the examples in
+    // other languages that `cargo xtask test` built.
     for (name, path) in liveplug_guest_artifacts::all() {
         std::fs::copy(path, dir.join(format!("{name}.wasm"))).expect("copy guest");
     }
-    let runtime = Runtime::new(limits).expect("engine");
+    for (name, path) in polyglot_examples() {
+        std::fs::copy(&path, dir.join(format!("{name}.wasm"))).expect("copy polyglot example");
+    }
+    let limits = Limits { shape: liveplug::registry::pool_shape(&dir), ..limits };
+    let runtime = Runtime::with_compile_cache(limits, Some(&compile_cache())).expect("engine");
     let (registry, report) = Registry::load(&runtime, &dir).await.expect("plugins dir");
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     let assets = Assets::load(&root.join("node_modules")).expect("npm ci was run");

@@ -2,23 +2,24 @@
 // End-to-end test of the counter LiveView in real headless Chromium with the
 // unmodified official client.
 //
-//   node tests/js/e2e_counter.mjs <base_url>      e.g. http://127.0.0.1:4567
+//   node tests/js/e2e_counter.mjs <base_url> [path]   e.g. http://127.0.0.1:4567 /counter-js
 //
-// Opens <base_url>/counter, waits for the LiveView to connect, then clicks
+// Opens <base_url><path> (default /counter: the same test runs the counter of every guest
+// language), waits for the LiveView to connect, then clicks
 // #inc, #inc, #dec, #reset and checks #count after each click (10 s per step).
 // Any console error, the "LiveView asset version mismatch" warning or an
 // uncaught page error fails the test (see browser.mjs).
 
 import { runE2E } from "./browser.mjs";
 
-const baseUrl = process.argv[2];
-if (process.argv.length !== 3 || !/^https?:\/\//.test(baseUrl)) {
-  console.error("usage: node tests/js/e2e_counter.mjs <base_url>   (e.g. http://127.0.0.1:4567)");
+const [baseUrl, path = "/counter"] = process.argv.slice(2);
+if (process.argv.length > 4 || !/^https?:\/\//.test(baseUrl ?? "") || !path.startsWith("/")) {
+  console.error("usage: node tests/js/e2e_counter.mjs <base_url> [path]   (e.g. http://127.0.0.1:4567 /counter)");
   process.exit(2);
 }
-const url = `${baseUrl.replace(/\/+$/, "")}/counter`;
+const url = `${baseUrl.replace(/\/+$/, "")}${path}`;
 
-await runE2E("e2e counter", async (t) => {
+await runE2E(`e2e ${path}`, async (t) => {
   await t.step(`open ${url}`, () => t.goto(url));
   await t.step("LiveView connects", () => t.waitForConnected());
   await t.step("initial count is 0", async () => {
@@ -39,4 +40,8 @@ await runE2E("e2e counter", async (t) => {
       await t.waitForText("#count", expected, timeoutMs);
     });
   }
+  await t.step("the title follows the count", async () => {
+    const title = await t.page.title();
+    if (title !== "Count: 0") throw new Error(`title is ${JSON.stringify(title)}, expected "Count: 0"`);
+  });
 });

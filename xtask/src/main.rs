@@ -17,6 +17,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 mod compare;
+mod polyglot;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "Liveplug project commands")]
@@ -28,7 +29,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Build every example and test guest into a WebAssembly component: examples into
-    /// `plugins/`, test guests into `target/test-guests/`.
+    /// `plugins/`, test guests into `target/test-guests/`. Examples in JavaScript, Python and
+    /// C are built with their SDKs (toolchains installed on first use).
     BuildPlugins,
     /// Install the browser client and toolchain pieces, build the examples and serve them on
     /// http://127.0.0.1:4000.
@@ -59,13 +61,15 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Cmd::BuildPlugins => {
             setup(&root)?;
-            build_plugins(&root)
+            build_plugins(&root)?;
+            polyglot::build_all(&root)
         }
         Cmd::Serve { release, args } => {
             setup(&root)?;
             let profile = if release { Profile::Release } else { Profile::Debug };
             let server = build_server(&root, profile)?.server()?;
             build_plugins(&root)?;
+            polyglot::build_all(&root)?;
             run(Command::new(server).current_dir(&root).args(args))
         }
         Cmd::Test => {
@@ -74,6 +78,10 @@ fn main() -> Result<()> {
             run(cargo(&root).args(["fmt", "--all", "--check"]))?;
             clippy(&root)?;
             run(Command::new("node").current_dir(&root).arg("tests/js/selftest.mjs"))?;
+            // The other languages' SDKs: their own unit tests, then their examples, which the
+            // integration tests run beside the Rust ones.
+            polyglot::unit_tests(&root)?;
+            polyglot::build_all(&root)?;
             run(cargo(&root).args(TEST))?;
             // The load tool is not a default member: its HTTP client would change the features
             // the test and serve builds share. Its tests build on their own, without wasmtime.

@@ -9,6 +9,7 @@
 mod component;
 mod engine;
 mod error;
+pub mod escape;
 mod intern;
 mod parts;
 mod pass;

@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 use serde_json::{Map, Value};
 
 pub use self::routes::{Pattern, RouteError, RouteTable, Routed, path_of};
-use crate::runtime::{GuestView, LoadError, Plugin, Runtime, ViewInfo};
+use crate::runtime::{GuestView, LoadError, Plugin, Runtime, Shape, ViewInfo};
 
 /// The live session of views that name none.
 pub const DEFAULT_LIVE_SESSION: &str = "default";
@@ -159,6 +159,18 @@ impl Registry {
             Err(poisoned) => poisoned.into_inner(),
         }
     }
+}
+
+/// The pool shape that fits every plugin in `dir` (and the SDKs' small views): call it before
+/// creating the runtime. A file that cannot be read or parsed is skipped here; loading it
+/// reports why.
+pub fn pool_shape(dir: &Path) -> Shape {
+    let files = wasm_files(dir).unwrap_or_default();
+    files
+        .iter()
+        .filter_map(|path| std::fs::read(path).ok())
+        .filter_map(|bytes| Shape::of_component(&bytes).ok())
+        .fold(Shape::default(), Shape::max)
 }
 
 fn wasm_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {

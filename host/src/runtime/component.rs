@@ -3,18 +3,20 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use wasmtime::component::Component;
+use wasmtime::component::{Component, InstancePre};
 
-use super::bindings::LiveViewPre;
+use super::bindings::ExportIndices;
 use super::engine::Runtime;
 use super::error::LoadError;
+use super::shape::Shape;
 use super::store::StoreState;
 
 /// One `plugins/*.wasm`, ready to instantiate many times.
 #[derive(Clone)]
 pub struct Plugin {
     name: String,
-    pre: LiveViewPre<StoreState>,
+    pre: InstancePre<StoreState>,
+    exports: Arc<ExportIndices>,
     /// The live session it is served in, once it described itself (its `keyvalue` map).
     live_session: Option<Arc<str>>,
 }
@@ -28,15 +30,18 @@ impl std::fmt::Debug for Plugin {
 impl Plugin {
     /// Compiles and links a component. This is CPU-heavy: call it off the request path.
     pub fn from_bytes(runtime: &Runtime, name: &str, bytes: &[u8]) -> Result<Self, LoadError> {
+        let refused = |reason: String| LoadError::Link { name: name.to_owned(), reason };
+        // A component the pool cannot hold is refused before it costs a compile.
+        if let Ok(needed) = Shape::of_component(bytes) {
+            runtime.limits().shape.fits(&needed).map_err(refused)?;
+        }
         let component = Component::new(runtime.engine(), bytes)
             .map_err(|e| LoadError::Compile { name: name.to_owned(), reason: format!("{e:#}") })?;
-        let instance_pre = runtime
-            .linker()
-            .instantiate_pre(&component)
-            .map_err(|e| LoadError::Link { name: name.to_owned(), reason: format!("{e:#}") })?;
-        let pre = LiveViewPre::new(instance_pre)
-            .map_err(|e| LoadError::Link { name: name.to_owned(), reason: format!("{e:#}") })?;
-        Ok(Self { name: name.to_owned(), pre, live_session: None })
+        // Named refusals first: the linker's own error would only say "not found".
+        super::wasi::check_imports(&component).map_err(refused)?;
+        let pre = runtime.linker().instantiate_pre(&component).map_err(|e| refused(format!("{e:#}")))?;
+        let exports = ExportIndices::new(&pre).map_err(refused)?;
+        Ok(Self { name: name.to_owned(), pre, exports: Arc::new(exports), live_session: None })
     }
 
     /// Reads and compiles `path`; the plugin's name is the file stem.
@@ -61,7 +66,16 @@ impl Plugin {
         self.live_session.as_ref()
     }
 
-    pub(super) fn pre(&self) -> &LiveViewPre<StoreState> {
+    pub(super) fn pre(&self) -> &InstancePre<StoreState> {
         &self.pre
+    }
+
+    pub(super) fn exports(&self) -> &ExportIndices {
+        &self.exports
+    }
+
+    /// Whether its sessions can hibernate (the view exports `snapshot`).
+    pub fn has_snapshot(&self) -> bool {
+        self.exports.has_snapshot()
     }
 }

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use super::shape::Shape;
+
 /// How much one guest may use, and how many may run at once.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -22,6 +24,10 @@ pub struct Limits {
     /// How long a join waits for a free instance slot (only when no idle session can be
     /// hibernated to make room) before it is refused.
     pub instance_wait: Duration,
+    /// What one instance may need from the pool (core instances, memories, tables): derive it
+    /// from the plugins with [`crate::registry::pool_shape`] before creating the runtime, so
+    /// that interpreted guests (Python, JavaScript) fit.
+    pub shape: Shape,
 }
 
 /// How often the epoch ticks: the granularity of the call deadline and of the points where a
@@ -35,6 +41,7 @@ impl Default for Limits {
             call_timeout: Duration::from_secs(1),
             max_instances: 1000,
             instance_wait: Duration::from_secs(5),
+            shape: Shape::default(),
         }
     }
 }

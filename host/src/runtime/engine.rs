@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Cache, CacheConfig, Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::bindings::LiveView;
 use super::config::{EPOCH_TICK, Limits};
@@ -27,6 +27,7 @@ struct Inner {
     pool: Pool,
     maps: Arc<SharedMaps>,
     ticker_stop: Arc<AtomicBool>,
+    cache: Option<Cache>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -36,17 +37,38 @@ impl std::fmt::Debug for Runtime {
 }
 
 impl Runtime {
+    /// A runtime that compiles every component it loads.
     pub fn new(limits: Limits) -> Result<Self, LoadError> {
-        let engine = Engine::new(&engine_config(&limits)).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
+        Self::with_compile_cache(limits, None)
+    }
+
+    /// A runtime whose compiled code is cached on disk in `cache_dir` (wasmtime's own cache,
+    /// keyed by the module's hash, the engine's configuration and wasmtime's version, so a
+    /// stale or foreign entry is never used): a restart with unchanged plugins, or a swap
+    /// back to a recently served version, does not compile again.
+    pub fn with_compile_cache(limits: Limits, cache_dir: Option<&std::path::Path>) -> Result<Self, LoadError> {
+        let mut config = engine_config(&limits);
+        let cache = match cache_dir {
+            Some(dir) => {
+                let mut cache_config = CacheConfig::new();
+                cache_config.with_directory(dir);
+                let cache = Cache::new(cache_config)
+                    .map_err(|e| LoadError::Engine(format!("compile cache in {}: {e:#}", dir.display())))?;
+                config.cache(Some(cache.clone()));
+                Some(cache)
+            }
+            None => None,
+        };
+        let engine = Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
+        super::wasi::add_to_linker(&mut linker).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         LiveView::add_to_linker::<StoreState, HasSelf<StoreState>>(&mut linker, |state| state)
             .map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_epoch_ticker(engine.clone(), Arc::clone(&ticker_stop));
         let pool = Pool::new(limits.max_instances, limits.instance_wait);
         let maps = Arc::new(SharedMaps::default());
-        Ok(Self { inner: Arc::new(Inner { engine, linker, limits, pool, maps, ticker_stop }) })
+        Ok(Self { inner: Arc::new(Inner { engine, linker, limits, pool, maps, ticker_stop, cache }) })
     }
 
     pub fn limits(&self) -> &Limits {
@@ -77,6 +99,12 @@ impl Runtime {
         self.inner.pool.reside(owner)
     }
 
+    /// Compiles served from the disk cache and compiles done, since start (zero without a
+    /// cache).
+    pub fn compile_cache_stats(&self) -> (usize, usize) {
+        self.inner.cache.as_ref().map_or((0, 0), |cache| (cache.cache_hits(), cache.cache_misses()))
+    }
+
     /// Instances alive right now, and the pool's size.
     pub fn instances(&self) -> (usize, usize) {
         (self.inner.pool.in_use(), self.inner.pool.size())
@@ -91,13 +119,20 @@ impl Drop for Inner {
 
 fn engine_config(limits: &Limits) -> Config {
     let n = limits.max_instances;
+    let shape = limits.shape;
     let mut pool = PoolingAllocationConfig::default();
-    // One component instance per session; a Rust or C guest has a handful of core instances,
-    // memories and tables (the WASI adapter and its shims), interpreted guests a few more.
+    // One component instance per awake session, each with as many core instances, memories
+    // and tables as the largest plugin needs (`shape.rs`).
     pool.total_component_instances(n)
-        .total_core_instances(n.saturating_mul(4))
-        .total_memories(n.saturating_mul(2))
-        .total_tables(n.saturating_mul(4))
+        .total_core_instances(n.saturating_mul(shape.core_instances.max(1)))
+        .total_memories(n.saturating_mul(shape.memories.max(1)))
+        .total_tables(n.saturating_mul(shape.tables.max(1)))
+        .max_core_instances_per_component(shape.core_instances.max(1))
+        .max_memories_per_component(shape.memories.max(1))
+        .max_tables_per_component(shape.tables.max(1))
+        .max_memories_per_module(shape.memories_per_module.max(1))
+        .max_tables_per_module(shape.tables_per_module.max(1))
+        .table_elements(usize::try_from(shape.table_elements).unwrap_or(usize::MAX))
         // Async calls run on fiber stacks; one per instance in flight.
         .total_stacks(n)
         .max_memory_size(limits.max_memory_bytes)

@@ -7,7 +7,8 @@ pub enum LoadError {
     Read { path: String, source: std::io::Error },
     #[error("{name} is not a valid view component: {reason}")]
     Compile { name: String, reason: String },
-    #[error("{name} does not implement liveplug:view@0.2.0: {reason}")]
+    /// Imports the host does not grant, exports of another contract version, wrong shapes.
+    #[error("{name} is refused: {reason}")]
     Link { name: String, reason: String },
     #[error("{name} describes itself wrongly: {reason}")]
     Describe { name: String, reason: String },

@@ -7,7 +7,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, Store, UpdateDeadline};
 use wasmtime_wasi::WasiCtxBuilder;
 
-use super::bindings::{LiveView, guest, parts};
+use super::bindings::{Exports, parts, types};
 use super::component::Plugin;
 use super::engine::Runtime;
 use super::error::GuestError;
@@ -22,7 +22,7 @@ const MAX_TRAP_MESSAGE: usize = 2048;
 /// A live instance of a view component.
 pub struct GuestView {
     store: Store<StoreState>,
-    bindings: LiveView,
+    exports: Exports,
     /// Set after a trap, a deadline or an out-of-memory: the instance's state is unknown.
     poisoned: bool,
     /// The pool slot this instance occupies, released on drop.
@@ -114,9 +114,12 @@ impl GuestView {
         });
         // Instantiation runs the guest's start code: it is bounded like any call.
         store.data_mut().call_started = Instant::now();
-        let result = plugin.pre().instantiate_async(&mut store).await;
+        let result = match plugin.pre().instantiate_async(&mut store).await {
+            Ok(instance) => plugin.exports().load(&mut store, &instance),
+            Err(error) => Err(error),
+        };
         match result {
-            Ok(bindings) => Ok(Self { store, bindings, poisoned: false, _slot: slot }),
+            Ok(exports) => Ok(Self { store, exports, poisoned: false, _slot: slot }),
             Err(error) => Err(classify(store.data_mut(), &error, budget_ms(limits.call_timeout))),
         }
     }
@@ -139,7 +142,7 @@ impl GuestView {
         fault
     }
 
-    fn finish<T>(&mut self, result: wasmtime::Result<Result<T, guest::ViewError>>) -> Result<T, GuestError> {
+    fn finish<T>(&mut self, result: wasmtime::Result<Result<T, types::ViewError>>) -> Result<T, GuestError> {
         if result.is_ok()
             && let Some(fault) = self.store.data_mut().effects.fault.take()
         {
@@ -158,9 +161,12 @@ impl GuestView {
 
 impl GuestView {
     /// What the view declares about itself (routes, live session).
+    /// A view without `describe` is served at its default route in the default live session.
     pub async fn describe(&mut self) -> Result<ViewInfo, GuestError> {
+        let Some(describe) = &self.exports.describe else { return Ok(ViewInfo::default()) };
+        let describe = describe.clone();
         self.begin()?;
-        match self.bindings.liveplug_view_view().call_describe(&mut self.store).await {
+        match describe.call_describe(&mut self.store).await {
             Ok(info) => Ok(ViewInfo { routes: info.routes, live_session: info.live_session }),
             Err(error) => Err(self.fault(&error)),
         }
@@ -170,20 +176,22 @@ impl GuestView {
 impl View for GuestView {
     async fn mount(&mut self, ctx: MountContext) -> Result<(), GuestError> {
         self.begin()?;
-        let ctx = guest::MountContext {
+        let ctx = types::MountContext {
             params: ctx.params.to_string(),
             session: ctx.session.to_string(),
             connected: ctx.connected,
             connect_params: ctx.connect_params.map(|p| p.to_string()),
         };
-        let result = self.bindings.liveplug_view_view().call_mount(&mut self.store, &ctx).await;
+        let result = self.exports.view.call_mount(&mut self.store, &ctx).await;
         self.finish(result)
     }
 
     async fn handle_params(&mut self, url: &str, params: &Value) -> Result<(), GuestError> {
+        // Without `params` the view only hears of the URL through mount.
+        let Some(export) = self.exports.params.clone() else { return Ok(()) };
         self.begin()?;
         let params = params.to_string();
-        let result = self.bindings.liveplug_view_view().call_handle_params(&mut self.store, url, &params).await;
+        let result = export.call_handle_params(&mut self.store, url, &params).await;
         self.finish(result)
     }
 
@@ -195,46 +203,56 @@ impl View for GuestView {
     ) -> Result<Option<Value>, GuestError> {
         self.begin()?;
         let value = value.to_string();
-        let result = self.bindings.liveplug_view_view().call_handle_event(&mut self.store, name, &value, target).await;
+        let result = self.exports.view.call_handle_event(&mut self.store, name, &value, target).await;
         let reply = self.finish(result)?;
         // A reply that is not JSON is delivered as a string rather than lost.
         Ok(reply.map(|text| serde_json::from_str(&text).unwrap_or(Value::String(text))))
     }
 
     async fn handle_info(&mut self, message: &Value) -> Result<(), GuestError> {
+        let Some(export) = self.exports.info.clone() else {
+            tracing::debug!(plugin = %self.store.data().plugin, "message dropped: the view has no handle-info");
+            return Ok(());
+        };
         self.begin()?;
         let message = message.to_string();
-        let result = self.bindings.liveplug_view_view().call_handle_info(&mut self.store, &message).await;
+        let result = export.call_handle_info(&mut self.store, &message).await;
         self.finish(result)
     }
 
     async fn render(&mut self) -> Result<diff::Parts, GuestError> {
         self.begin()?;
-        match self.bindings.liveplug_view_view().call_render(&mut self.store).await {
-            Ok(parts) => Ok(convert(parts)),
+        match self.exports.view.call_render(&mut self.store).await {
+            Ok(parts) => convert(parts).map_err(GuestError::Malformed),
             Err(error) => Err(self.fault(&error)),
         }
     }
 
     async fn components_destroyed(&mut self, ids: Vec<u32>) -> Result<(), GuestError> {
+        let Some(export) = self.exports.components.clone() else { return Ok(()) };
         self.begin()?;
-        match self.bindings.liveplug_view_view().call_components_destroyed(&mut self.store, &ids).await {
+        match export.call_components_destroyed(&mut self.store, &ids).await {
             Ok(()) => Ok(()),
             Err(error) => Err(self.fault(&error)),
         }
     }
 
     async fn snapshot(&mut self) -> Result<Option<String>, GuestError> {
+        // Without `snapshot` the session keeps its instance.
+        let Some(export) = self.exports.snapshot.clone() else { return Ok(None) };
         self.begin()?;
-        match self.bindings.liveplug_view_view().call_snapshot(&mut self.store).await {
+        match export.call_snapshot(&mut self.store).await {
             Ok(state) => Ok(state),
             Err(error) => Err(self.fault(&error)),
         }
     }
 
     async fn restore(&mut self, state: &str) -> Result<(), GuestError> {
+        let Some(export) = self.exports.snapshot.clone() else {
+            return Err(GuestError::View("the view has no snapshot export to restore from".into()));
+        };
         self.begin()?;
-        let result = self.bindings.liveplug_view_view().call_restore(&mut self.store, state).await;
+        let result = export.call_restore(&mut self.store, state).await;
         self.finish(result)
     }
 
@@ -274,41 +292,52 @@ fn cut(mut message: String) -> String {
     message
 }
 
-/// Moves the guest's render output into the diff engine's types (no copies of strings).
-fn convert(parts: parts::Parts) -> diff::Parts {
-    let nodes = parts
-        .nodes
-        .into_iter()
-        .map(|node| match node {
-            parts::Node::Text(text) => diff::PartNode::Text(text),
-            parts::Node::Tree(tree) => diff::PartNode::Tree { template: tree.template, slots: tree.slots },
+/// Moves the guest's render output into the diff engine's types. Text and attribute values
+/// are escaped here, once, by the host (`super::escape`); everything else moves without a copy.
+fn convert(parts: parts::Parts) -> Result<diff::Parts, String> {
+    let mut nodes = Vec::with_capacity(parts.nodes.len());
+    for node in parts.nodes {
+        nodes.push(match node {
+            parts::Node::Text(text) => diff::PartNode::Text(diff::escape::text(text)),
+            parts::Node::Raw(html) => diff::PartNode::Text(html),
+            parts::Node::Attributes(attributes) => diff::PartNode::Text(diff::escape::attributes(
+                attributes.iter().map(|a| (a.name.as_str(), a.value.as_deref())),
+            )?),
+            parts::Node::Tree(tree) => diff::PartNode::Tree { template: tree.template.into(), slots: tree.slots },
             parts::Node::Keyed(list) => diff::PartNode::Keyed {
-                template: list.template,
+                template: list.template.into(),
                 items: list.items.into_iter().map(|i| diff::PartItem { key: i.key, slots: i.slots }).collect(),
             },
             parts::Node::Stream(ops) => diff::PartNode::Stream(diff::StreamOps {
                 name: ops.name,
-                template: ops.template,
-                inserts: ops
-                    .inserts
-                    .into_iter()
-                    .map(|i| diff::StreamInsert {
-                        dom_id: i.dom_id,
-                        at: i.at,
-                        limit: i.limit,
-                        update_only: i.update_only,
-                        slots: i.slots,
-                    })
-                    .collect(),
+                template: ops.template.into(),
+                inserts: ops.inserts.into_iter().map(stream_insert).collect::<Result<_, _>>()?,
                 deletes: ops.deletes,
                 reset: ops.reset,
             }),
             parts::Node::Component(id) => diff::PartNode::Component(id),
             parts::Node::Unchanged => diff::PartNode::Unchanged,
-        })
-        .collect();
+        });
+    }
     let new_templates =
-        parts.new_templates.into_iter().map(|t| diff::Template { id: t.id, statics: t.statics }).collect();
+        parts.new_templates.into_iter().map(|t| diff::Template { id: t.id.into(), statics: t.statics }).collect();
     let components = parts.components.into_iter().map(|c| diff::ComponentRoot { id: c.id, root: c.root }).collect();
-    diff::Parts { new_templates, nodes, root: parts.root, components }
+    Ok(diff::Parts { new_templates, nodes, root: parts.root, components })
+}
+
+/// The wire's stream position (`-1` appends, `0` prepends, `n` inserts at n) and limit
+/// (positive keeps the first n, negative the last n).
+fn stream_insert(insert: parts::StreamInsert) -> Result<diff::StreamInsert, String> {
+    let index = |n: u32| i32::try_from(n).map_err(|_| format!("stream position {n} is out of range"));
+    let at = match insert.at {
+        parts::StreamPosition::Append => -1,
+        parts::StreamPosition::Prepend => 0,
+        parts::StreamPosition::Index(n) => index(n)?,
+    };
+    let limit = match insert.limit {
+        None => None,
+        Some(parts::StreamLimit::First(n)) => Some(index(n)?),
+        Some(parts::StreamLimit::Last(n)) => Some(-index(n)?),
+    };
+    Ok(diff::StreamInsert { dom_id: insert.dom_id, at, limit, update_only: insert.update_only, slots: insert.slots })
 }

@@ -18,8 +18,10 @@ mod log;
 mod navigation;
 mod page;
 mod pool;
+mod shape;
 mod store;
 mod view;
+mod wasi;
 
 pub use self::component::Plugin;
 pub use self::config::Limits;
@@ -28,4 +30,5 @@ pub use self::error::{GuestError, LoadError};
 pub use self::instance::GuestView;
 pub use self::navigation::local_path;
 pub use self::pool::{Owner, Residency, Slot};
+pub use self::shape::Shape;
 pub use self::view::{Effects, Flash, MountContext, Navigation, View, ViewInfo};

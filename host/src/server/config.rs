@@ -36,9 +36,33 @@ pub struct Config {
     /// every request: a client that reaches the host directly could set them.
     #[arg(long = "session-header", env = "LIVEPLUG_SESSION_HEADERS", value_delimiter = ',')]
     pub session_headers: Vec<axum::http::HeaderName>,
+    /// Directory where compiled plugins are cached, so that a restart with unchanged plugins
+    /// compiles nothing (entries are keyed by the module's hash and the engine's
+    /// configuration; stale ones are never used). Default: `$XDG_CACHE_HOME/liveplug`, else
+    /// `~/.cache/liveplug`.
+    #[arg(long, env = "LIVEPLUG_COMPILE_CACHE")]
+    pub compile_cache: Option<PathBuf>,
+    /// Compile every plugin at start, without the disk cache.
+    #[arg(long, env = "LIVEPLUG_NO_COMPILE_CACHE", conflicts_with = "compile_cache")]
+    pub no_compile_cache: bool,
 }
 
 impl Config {
+    /// Where compiled plugins are cached, if anywhere.
+    pub fn compile_cache_dir(&self) -> Option<PathBuf> {
+        if self.no_compile_cache {
+            return None;
+        }
+        if let Some(dir) = &self.compile_cache {
+            return Some(dir.clone());
+        }
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|dir| !dir.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").filter(|dir| !dir.is_empty()).map(|home| PathBuf::from(home).join(".cache")))?;
+        Some(base.join("liveplug"))
+    }
+
     /// The session lifecycle these options describe.
     pub fn lifecycle(&self) -> crate::session::Lifecycle {
         crate::session::Lifecycle {
