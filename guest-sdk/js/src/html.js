@@ -137,10 +137,14 @@ export function validAttributeName(name) {
   return typeof name === "string" && name.length > 0 && !NAME_FORBIDDEN.test(name);
 }
 
+const checkedNames = new Set();
+
 function checkedName(name) {
+  if (checkedNames.has(name)) return name;
   if (!validAttributeName(name)) {
     throw new TypeError(`invalid attribute name ${JSON.stringify(name)}`);
   }
+  if (checkedNames.size < 10000) checkedNames.add(name);
   return name;
 }
 

@@ -72,11 +72,16 @@ class Build {
   slots(h) {
     const { slots } = h.template;
     const out = new Array(slots.length);
+    const nodes = this.nodes;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
       const value = h.values[i];
       if (slot.kind === SlotKind.CONTENT) {
-        out[i] = this.content(value);
+        // The common case inline: text.
+        const type = typeof value;
+        if (type === "string") out[i] = nodes.push({ tag: "text", val: value }) - 1;
+        else if (type === "number") out[i] = nodes.push({ tag: "text", val: String(value) }) - 1;
+        else out[i] = this.content(value);
       } else if (slot.kind === SlotKind.ATTRIBUTES) {
         out[i] = this.push({ tag: "attributes", val: attributeList(value) });
       } else {
