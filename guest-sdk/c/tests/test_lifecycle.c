@@ -1,6 +1,6 @@
 /* The lifecycle over the native driver: JSON in, handlers called, errors out, the snapshot
  * envelope, and the stand-in host. */
-#include "liveplug.h"
+#include "core.h"
 #include "check.h"
 
 static char *seen; /* what the last handler saw */
@@ -123,7 +123,25 @@ int lp_view_restore(lp_jv state, uint32_t version) {
     return lp_error("cannot restore version %u", version);
 }
 
+void lp_view_describe(lp_describe_t *d) {
+    lp_route(d, "/items");
+    lp_route(d, "/items/:id");
+    lp_live_session(d, "shop");
+    lp_live_session(d, "admin"); /* the last one counts */
+}
+
 /* ---- Tests ---- */
+
+static void describe_collects_routes_and_the_live_session(void) {
+    lp_describe_t d = {0};
+    lp_view_describe(&d);
+    CHECK(d.n == 2);
+    CHECK_STR(d.routes[0], "/items");
+    CHECK_STR(d.routes[1], "/items/:id");
+    CHECK_STR(d.live_session, "admin");
+    lp__describe_free(&d);
+    CHECK(d.n == 0 && d.routes == NULL);
+}
 
 static void mount_parses_params_session_and_connect_params(void) {
     lp_test_reset();
@@ -258,6 +276,7 @@ static void the_stand_in_host_records_capabilities(void) {
 }
 
 int main(void) {
+    RUN(describe_collects_routes_and_the_live_session);
     RUN(mount_parses_params_session_and_connect_params);
     RUN(params_and_info_reach_their_handlers);
     RUN(events_change_state_reply_and_fail);
