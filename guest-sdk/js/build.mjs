@@ -7,13 +7,14 @@
 //    (`import ... from "liveplug"`) and any npm packages it imports into one ES module, next to
 //    an entry that turns the view into the WIT exports and binds the host's imports;
 // 2. componentize-qjs embeds that module in the QuickJS runtime (non-async component ABI) and
-//    snapshots the initialized engine, against the WIT at <repo>/wit, world `live-view`.
+//    snapshots the initialized engine, against the WIT at <repo>/wit, world `live-view` (plus
+//    `wasi:random/random`, granted by the host, to seed Math.random per instance: see witFor).
 //    `--opt-size` embeds the runtime built for size (about 0.5 MB smaller, slower).
 //
 // A view directory holds `view.js` (or `view.ts`, or the file its package.json `main` names).
 // The bundle is kept in <repo>/target/liveplug-js/<name>.bundle.js for reading stack traces.
 
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -50,6 +51,49 @@ export function viewEntry(path) {
   usage(`${path} has no view.js (or view.ts, index.js, package.json main)`);
 }
 
+/**
+ * The WIT the component is built against, in `dir`: the contract (<repo>/wit) as a dependency,
+ * and a world that is the contract's world plus `wasi:random/random`, which the host grants.
+ * QuickJS's own Math.random is seeded when componentize-qjs snapshots the engine at build time,
+ * so every instance would draw the same numbers; wit-host.js reseeds it from this import.
+ */
+export function witFor(world, dir) {
+  const contract = join(dir, "deps", "liveplug-view");
+  const random = join(dir, "deps", "wasi-random");
+  mkdirSync(contract, { recursive: true });
+  mkdirSync(random, { recursive: true });
+  for (const file of readdirSync(WIT).filter((f) => f.endsWith(".wit"))) {
+    copyFileSync(join(WIT, file), join(contract, file));
+  }
+  // The two functions the SDK calls, of WASI 0.2's wasi:random/random (the version QuickJS's
+  // runtime imports its other WASI interfaces at).
+  writeFileSync(
+    join(random, "random.wit"),
+    [
+      "package wasi:random@0.2.12;",
+      "",
+      "interface random {",
+      "    get-random-bytes: func(len: u64) -> list<u8>;",
+      "    get-random-u64: func() -> u64;",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(dir, "world.wit"),
+    [
+      "package liveplug:js-guest;",
+      "",
+      `world js-${world} {`,
+      `    include liveplug:view/${world}@0.3.0;`,
+      "    import wasi:random/random@0.2.12;",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  return { witPath: dir, world: `js-${world}` };
+}
+
 /** The ES module that componentize-qjs embeds: the view, the SDK and the export glue. */
 export async function bundle(entry, { world = "live-view", minify = false } = {}) {
   const esbuild = await import("esbuild");
@@ -65,11 +109,11 @@ export async function bundle(entry, { world = "live-view", minify = false } = {}
   const liveplug = {
     name: "liveplug",
     setup(build) {
-      // `liveplug` and `liveplug/testing` are this SDK; `liveplug:view/*` are the WIT imports.
+      // `liveplug` and `liveplug/testing` are this SDK; `liveplug:view/*` and `wasi:*` are WIT imports.
       build.onResolve({ filter: /^liveplug(\/testing)?$/ }, (args) => ({
         path: join(SDK, "src", args.path === "liveplug" ? "index.js" : "testing.js"),
       }));
-      build.onResolve({ filter: /^liveplug:/ }, (args) => ({ path: args.path, external: true }));
+      build.onResolve({ filter: /^(liveplug|wasi):/ }, (args) => ({ path: args.path, external: true }));
     },
   };
   const result = await esbuild.build({
@@ -120,10 +164,13 @@ async function main() {
   const bundlePath = join(work, `${name}.bundle.js`);
   writeFileSync(bundlePath, js);
 
+  const witDir = join(work, `${name}.wit`);
+  rmSync(witDir, { recursive: true, force: true });
+  const wit = witFor(world, witDir);
   const { componentize } = await import("componentize-qjs");
   let component;
   try {
-    ({ component } = await componentize({ witPath: WIT, world, jsSource: js, jsPath: bundlePath, sync: true, optSize }));
+    ({ component } = await componentize({ ...wit, jsSource: js, jsPath: bundlePath, sync: true, optSize }));
   } catch (error) {
     console.error(`build.mjs: componentize-qjs failed for ${bundlePath}:\n  ${error.message ?? error}`);
     process.exit(1);

@@ -7,9 +7,14 @@ import page from "liveplug:view/page@0.3.0";
 import navigation from "liveplug:view/navigation@0.3.0";
 import flash from "liveplug:view/flash@0.3.0";
 import keyvalue from "liveplug:view/keyvalue@0.3.0";
+import random from "wasi:random/random@0.2.12";
 import { setHost } from "./host.js";
+import { installRandom } from "./random.js";
 
 setHost({ log, page, navigation, flash, keyvalue });
+
+// The engine was snapshotted at build time with its Math.random state: reseed per instance.
+installRandom(globalThis, (n) => random.getRandomBytes(n));
 
 // stdout and stderr are discarded by the host: console output goes to the host's log instead.
 const line = (args) => args.map((a) => (typeof a === "string" ? a : safeJson(a))).join(" ");
