@@ -26,3 +26,6 @@ impl Host for StoreState {
 
 /// The `parts` interface only defines types; its host side has nothing to do.
 impl super::bindings::parts::Host for StoreState {}
+
+/// The types the exports share (`mount-context`, `view-error`, `view-info`): no functions.
+impl super::bindings::types::Host for StoreState {}
