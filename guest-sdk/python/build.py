@@ -1,22 +1,22 @@
 """Builds a Python view into a Liveplug component.
 
-    target/venv/bin/python guest-sdk/python/build.py <example-dir> <out.wasm> [--module app] [--sockets-stub]
+    target/venv/bin/python guest-sdk/python/build.py <example-dir> <out.wasm> [--module app] [--stub-wasi]
 
 ``<example-dir>`` holds the view's module (``app.py`` unless ``--module`` names another), which
 calls ``liveplug.export(TheView)``. The build runs componentize-py against the repository's
 ``wit/`` (world ``live-view``) with the SDK and the example on the Python path, then makes the
 component import nothing the host does not grant:
 
-- By default, componentize-py's ``--stub-wasi``: every WASI import is replaced by a trapping
-  stub, so the component imports only ``liveplug:view/*``. ``time.time()``, ``os.urandom`` and
-  file access trap, and the random seed is fixed at build time. 38 core instances.
-- ``--sockets-stub`` keeps WASI and stubs only what the host refuses: componentize-py's CPython
+- By default it keeps WASI and stubs only what the host refuses: componentize-py's CPython
   (wasi-libc) imports ``wasi:sockets/*``, so the build generates a component that exports
   those interfaces with trapping functions (``wasm-tools component embed --dummy`` over the
-  component's own WIT) and plugs it in with ``wasm-tools compose``. Clocks, random and stdio
-  then work; 17 core instances plus the 2 adapters wasmtime generates for the calls between
-  the two components (19, which the host's pool sizing does not count yet: it refuses the
-  component).
+  component's own WIT) and plugs it in with ``wasm-tools compose``. Clocks, random (seeded per
+  instance) and stdio work; 17 core instances plus the 2 adapters wasmtime generates for the
+  calls between the two components.
+- ``--stub-wasi``: componentize-py's own option, every WASI import replaced by a trapping
+  stub, so the component imports only ``liveplug:view/*``. ``time.time()``, ``os.urandom`` and
+  file access trap, and the random seed is fixed at build time (the same sequence in every
+  instance). 38 core instances.
 
 Finally the imports are checked against the list the host grants (``wit/liveplug.wit``) and
 the result validated. Needs the tools of guest-sdk/python/requirements.txt in the venv that
@@ -124,7 +124,7 @@ def stub_sockets(component: str, out: str, work: str) -> list[str]:
     return sockets
 
 
-def build(example: str, out: str, module: str = "app", stub_wasi: bool = True) -> dict:
+def build(example: str, out: str, module: str = "app", stub_wasi: bool = False) -> dict:
     example = os.path.abspath(example)
     out = os.path.abspath(out)
     if not os.path.exists(os.path.join(example, module + ".py")) and not os.path.isdir(os.path.join(example, module)):
@@ -176,12 +176,13 @@ def main() -> int:
     parser.add_argument("out", help="the component to write (.wasm)")
     parser.add_argument("--module", default="app", help="the view's module in the example dir (default: app)")
     parser.add_argument(
-        "--sockets-stub",
+        "--stub-wasi",
         action="store_true",
-        help="keep WASI (clocks, random, stdio) and stub only wasi:sockets, instead of componentize-py's --stub-wasi",
+        help="stub every WASI import (componentize-py's --stub-wasi) instead of only wasi:sockets: "
+        "clocks and os.urandom then trap and random is seeded at build time",
     )
     args = parser.parse_args()
-    result = build(args.example, args.out, args.module, stub_wasi=not args.sockets_stub)
+    result = build(args.example, args.out, args.module, stub_wasi=args.stub_wasi)
     stubbed = f"; trapping stubs for {', '.join(unversioned(s) for s in result['stubbed'])}" if result["stubbed"] else ""
     print(
         f"built {os.path.relpath(result['out'])}: {result['bytes'] / 1e6:.1f} MB in {result['seconds']} s "

@@ -92,7 +92,6 @@ impl<V: LiveView, S: Snapshots<V>> describe::Guest for Exported<V, S> {
             live_session: V::LIVE_SESSION.map(str::to_owned),
         }
     }
-
 }
 
 impl<V: LiveView, S: Snapshots<V>> view::Guest for Exported<V, S> {
@@ -123,7 +122,6 @@ impl<V: LiveView, S: Snapshots<V>> view::Guest for Exported<V, S> {
             r.finish(root)
         })
     }
-
 }
 
 impl<V: LiveView, S: Snapshots<V>> params::Guest for Exported<V, S> {
@@ -217,8 +215,8 @@ mod tests {
     use super::{Exported, Snapshots, serde_snapshot};
     use crate::bindings::exports::liveplug::view::snapshot::Guest as _;
     use crate::bindings::exports::liveplug::view::view::Guest as _;
-    use crate::bindings::liveplug::view::types::MountContext;
     use crate::bindings::liveplug::view::parts::{Node as P, Parts};
+    use crate::bindings::liveplug::view::types::MountContext;
     use crate::{
         Assign, At, Components, Event, List, LiveComponent, LiveView, Node, Render, Stream, Template, ViewError, html,
     };

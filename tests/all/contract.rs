@@ -48,7 +48,11 @@ async fn a_minimal_view_is_served_at_its_file_name_with_defaults_and_host_escapi
     let addr = server();
     // No `describe`: served at `/minimal`.
     let page = open_page(addr, "/minimal").await;
-    assert!(page.inner_html.contains(r#"<p id="said">nothing yet</p><b id="attrs" title="nothing yet" data-on>"#), "{}", page.inner_html);
+    assert!(
+        page.inner_html.contains(r#"<p id="said">nothing yet</p><b id="attrs" title="nothing yet" data-on>"#),
+        "{}",
+        page.inner_html
+    );
     let mut socket = Socket::for_page(addr, &page).await;
     let (join_ref, reply) = socket.join(&page).await;
     assert_eq!(reply[4]["status"], json!("ok"), "{reply}");
@@ -69,7 +73,9 @@ async fn a_minimal_view_is_served_at_its_file_name_with_defaults_and_host_escapi
     // A live patch to the same view only re-renders (no `params` export): nothing changed.
     let patch_ref = socket.make_ref();
     socket
-        .send(json!([join_ref, patch_ref, format!("lv:{}", page.id), "live_patch", {"url": format!("{}?x=1", page.url)}]))
+        .send(
+            json!([join_ref, patch_ref, format!("lv:{}", page.id), "live_patch", {"url": format!("{}?x=1", page.url)}]),
+        )
         .await;
     let reply = socket.recv().await;
     assert_eq!(reply[4]["status"], json!("ok"), "{reply}");

@@ -13,7 +13,7 @@ use liveplug::session::{LiveSession, MountRequest};
 use serde_json::{Value, json};
 
 use crate::conformance::check_many_with_client;
-use crate::support::{guest, polyglot, test_limits};
+use crate::support::{compile_cache, guest, polyglot, test_limits};
 
 /// Every guest language: its name and the suffix of its examples' names.
 pub const LANGUAGES: [(&str, &str); 4] = [("rust", ""), ("javascript", "-js"), ("python", "-py"), ("c", "-c")];
@@ -27,7 +27,7 @@ pub fn example_path(example: &str, suffix: &str) -> PathBuf {
 fn runtime_for(path: &PathBuf) -> Runtime {
     let bytes = std::fs::read(path).expect("read component");
     let shape = Shape::of_component(&bytes).expect("a component").max(Shape::default());
-    Runtime::new(Limits { shape, ..test_limits() }).expect("engine")
+    Runtime::with_compile_cache(Limits { shape, ..test_limits() }, Some(&compile_cache())).expect("engine")
 }
 
 /// What one step left: the page (whitespace between tags removed) and the title.
@@ -153,7 +153,11 @@ async fn the_todo_list_is_the_same_in_every_language() {
         let last = &seen[seen.len() - 1].html;
         assert!(seen[0].html.contains(r#"<p id="remaining">0 left</p>"#), "{}", seen[0].html);
         assert_eq!(seen[0].title, Some(json!("Todos")));
-        assert!(seen[2].html.contains("can&#x27;t be blank") && seen[2].html.contains("aria-invalid=\"true\""), "{}", seen[2].html);
+        assert!(
+            seen[2].html.contains("can&#x27;t be blank") && seen[2].html.contains("aria-invalid=\"true\""),
+            "{}",
+            seen[2].html
+        );
         assert!(seen[4].html.contains("Buy &lt;milk&gt; &amp; &quot;eggs&quot; &#x27;now&#x27;"), "{}", seen[4].html);
         assert!(seen[7].html.contains("should be at most 80 characters"), "{}", seen[7].html);
         assert!(seen[10].html.contains(r#"<li id="todo-1" class="todo done">"#), "{}", seen[10].html);

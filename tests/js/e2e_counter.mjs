@@ -40,8 +40,12 @@ await runE2E(`e2e ${path}`, async (t) => {
       await t.waitForText("#count", expected, timeoutMs);
     });
   }
-  await t.step("the title follows the count", async () => {
-    const title = await t.page.title();
-    if (title !== "Count: 0") throw new Error(`title is ${JSON.stringify(title)}, expected "Count: 0"`);
+  await t.step("the title follows the count", async (timeoutMs) => {
+    // The client sets the title on the next animation frame after the patch.
+    try {
+      await t.page.waitForFunction(() => document.title === "Count: 0", null, { timeout: timeoutMs, polling: "raf" });
+    } catch (err) {
+      throw new Error(`title is ${JSON.stringify(await t.page.title())}, expected "Count: 0"`);
+    }
   });
 });

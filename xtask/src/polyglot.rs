@@ -241,7 +241,9 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))? {
         let path = entry?.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if matches!(name.as_str(), "node_modules" | "build" | "__pycache__" | "target" | "dist") || name.starts_with('.') {
+        if matches!(name.as_str(), "node_modules" | "build" | "__pycache__" | "target" | "dist")
+            || name.starts_with('.')
+        {
             continue;
         }
         if path.is_dir() {

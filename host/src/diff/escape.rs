@@ -46,8 +46,10 @@ mod tests {
 
     #[test]
     fn text_escapes_the_five_characters_and_nothing_else() {
-        assert_eq!(text(r#"<a href="x" onclick='y'>&amp; é</a>"#.into()),
-            "&lt;a href=&quot;x&quot; onclick=&#x27;y&#x27;&gt;&amp;amp; é&lt;/a&gt;");
+        assert_eq!(
+            text(r#"<a href="x" onclick='y'>&amp; é</a>"#.into()),
+            "&lt;a href=&quot;x&quot; onclick=&#x27;y&#x27;&gt;&amp;amp; é&lt;/a&gt;"
+        );
         assert_eq!(text("plain text".into()), "plain text");
     }
 
