@@ -102,3 +102,20 @@ async fn a_view_without_a_snapshot_export_keeps_its_instance_and_its_state() {
     assert!(reply.to_string().contains("phx_error") || reply[4]["status"] == json!("error"), "{reply}");
     assert_eq!(get(addr, "/minimal", None).await.status, 200);
 }
+
+/// The disk cache: a second runtime (a restart) with the same plugin compiles nothing.
+#[test]
+fn a_restart_with_unchanged_plugins_compiles_nothing() {
+    let dir = crate::support::target_dir().join(format!("compile-cache-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let first = liveplug::runtime::Runtime::with_compile_cache(test_limits(), Some(&dir)).expect("engine");
+    Plugin::from_file(&first, &crate::support::guest("counter")).expect("compiles");
+    assert_eq!(first.compile_cache_stats(), (0, 1), "a cold cache compiles");
+    let restarted = liveplug::runtime::Runtime::with_compile_cache(test_limits(), Some(&dir)).expect("engine");
+    Plugin::from_file(&restarted, &crate::support::guest("counter")).expect("loads");
+    assert_eq!(restarted.compile_cache_stats(), (1, 0), "the restart reads the compiled code");
+    // Another module is compiled, not confused with the cached one.
+    Plugin::from_file(&restarted, &crate::support::guest("minimal")).expect("compiles");
+    assert_eq!(restarted.compile_cache_stats(), (1, 1));
+    let _ = std::fs::remove_dir_all(&dir);
+}

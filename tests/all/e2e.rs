@@ -21,13 +21,16 @@ fn run_browser_test_at(script: &str, args: &[&str]) {
     assert!(output.status.success(), "{script} failed:\n{report}");
 }
 
-/// The counter and the todo list of one guest language (`languages::LANGUAGES`), in the
-/// browser.
+/// The counter and the todo list of one guest language (`languages::LANGUAGES`), and its
+/// hostile-text view (`tests/guests/escape*`: text, attribute and raw paths), in the browser.
 fn examples_in_chromium(suffix: &str) {
-    // The component exists (a missing one fails here, saying how to build it).
-    crate::languages::example_path("counter", suffix);
+    // The components exist (a missing one fails here, saying how to build it).
+    for name in ["counter", "todo", "escape"] {
+        crate::languages::example_path(name, suffix);
+    }
     run_browser_test_at("e2e_counter.mjs", &[&format!("/counter{suffix}")]);
     run_browser_test_at("e2e_todo.mjs", &[&format!("/todo{suffix}")]);
+    run_browser_test_at("e2e_escape.mjs", &[&format!("/escape{suffix}")]);
 }
 
 #[test]

@@ -91,6 +91,7 @@ fn main() -> Result<()> {
         Cmd::Bench { args } => {
             setup(&root)?;
             build_plugins(&root)?;
+            polyglot::build_all(&root)?;
             build_server(&root, Profile::Release)?;
             check_bench_reuses_release_build(&root)?;
             run(cargo(&root).args(BENCH).arg("--").args(args))

@@ -116,11 +116,12 @@ impl Language {
     }
 }
 
-/// The examples written in `language`: `examples/*-<suffix>`, by name.
-pub fn examples(root: &Path, language: Language) -> Result<Vec<String>> {
+/// The views written in `language` under `dir` (`examples`, `tests/guests`): the directories
+/// named `*-<suffix>`, by name.
+pub fn views(root: &Path, dir: &str, language: Language) -> Result<Vec<String>> {
     let suffix = format!("-{}", language.suffix());
     let mut names = Vec::new();
-    for entry in std::fs::read_dir(root.join("examples")).context("read examples/")? {
+    for entry in std::fs::read_dir(root.join(dir)).with_context(|| format!("read {dir}/"))? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.path().is_dir() && name.ends_with(&suffix) {
@@ -139,20 +140,22 @@ pub fn out_dir(root: &Path) -> PathBuf {
     }
 }
 
-/// Sets up every language, builds every example that changed into [`out_dir`] and copies
-/// them all into `plugins/`.
+/// Sets up every language, builds every example and test guest that changed into
+/// [`out_dir`], and copies the examples into `plugins/`.
 pub fn build_all(root: &Path) -> Result<()> {
     let out = out_dir(root);
     std::fs::create_dir_all(&out)?;
     std::fs::create_dir_all(root.join("plugins"))?;
     for language in Language::ALL {
-        let names = examples(root, language)?;
-        if names.is_empty() {
+        let examples = views(root, "examples", language)?;
+        let test_guests = views(root, "tests/guests", language)?;
+        if examples.is_empty() && test_guests.is_empty() {
             continue;
         }
         language.setup(root)?;
-        for name in names {
-            let example = root.join("examples").join(&name);
+        let all = examples.iter().map(|n| ("examples", n)).chain(test_guests.iter().map(|n| ("tests/guests", n)));
+        for (dir, name) in all {
+            let example = root.join(dir).join(name);
             let wasm = out.join(format!("{name}.wasm"));
             let stamp = out.join(format!("{name}.stamp"));
             let inputs = inputs_hash(root, language, &example)?;
@@ -168,8 +171,11 @@ pub fn build_all(root: &Path) -> Result<()> {
                 std::fs::write(&stamp, &inputs)?;
                 eprintln!("{name}: built in {:.1} s", started.elapsed().as_secs_f64());
             }
-            let dest = root.join("plugins").join(format!("{name}.wasm"));
-            std::fs::copy(&wasm, &dest).with_context(|| format!("copy {} to {}", wasm.display(), dest.display()))?;
+            if dir == "examples" {
+                let dest = root.join("plugins").join(format!("{name}.wasm"));
+                std::fs::copy(&wasm, &dest)
+                    .with_context(|| format!("copy {} to {}", wasm.display(), dest.display()))?;
+            }
         }
     }
     Ok(())

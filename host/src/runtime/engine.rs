@@ -124,12 +124,17 @@ fn engine_config(limits: &Limits) -> Config {
     // One component instance per awake session, each with as many core instances, memories
     // and tables as the largest plugin needs (`shape.rs`). Wasmtime adds a few core instances
     // of its own (adapter trampolines between nested components), so the totals keep a
-    // margin over what the files declare; the per-component caps stay wasmtime's (none).
+    // margin over what the files declare. The same figures cap one component, so that a
+    // component needing more is refused when it loads (its first instance), never later when
+    // the pool runs dry under load.
     let per = |declared: u32| declared.saturating_add(declared / 4).saturating_add(2);
     pool.total_component_instances(n)
         .total_core_instances(n.saturating_mul(per(shape.core_instances)))
         .total_memories(n.saturating_mul(per(shape.memories)))
         .total_tables(n.saturating_mul(per(shape.tables)))
+        .max_core_instances_per_component(per(shape.core_instances))
+        .max_memories_per_component(per(shape.memories))
+        .max_tables_per_component(per(shape.tables))
         .max_memories_per_module(shape.memories_per_module.max(1))
         .max_tables_per_module(shape.tables_per_module.max(1))
         .table_elements(usize::try_from(shape.table_elements).unwrap_or(usize::MAX))
