@@ -88,7 +88,8 @@ impl LiveView for Todos {
                 self.error.set(error.to_owned());
             }
             "toggle" => {
-                if let Some(todo) = row_id(&event).and_then(|id| self.position(id)).and_then(|i| self.todos.get_mut(i)) {
+                if let Some(todo) = row_id(&event).and_then(|id| self.position(id)).and_then(|i| self.todos.get_mut(i))
+                {
                     todo.done = !todo.done;
                 }
             }
@@ -128,4 +129,3 @@ impl LiveView for Todos {
 }
 
 liveplug_guest::export!(Todos, snapshot);
-
