@@ -4,6 +4,7 @@
 //! - the official client's merge of the host's diffs equals the host's render
 //!   (`tests/js/conformance.mjs`), and
 //! - the page and the title equal the Rust view's, up to whitespace between tags.
+//!
 //! The browser end-to-end tests (`e2e.rs`) use the same table.
 
 use std::path::PathBuf;

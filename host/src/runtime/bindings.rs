@@ -51,7 +51,7 @@ impl ExportIndices {
     /// Finds the exports of `pre`'s component. The error says what is missing or wrong.
     pub fn new<T>(pre: &InstancePre<T>) -> Result<Self, String> {
         let component = pre.component();
-        if component.get_export_index(None, &export_name("view")).is_none() {
+        if component.get_export_index(None, export_name("view")).is_none() {
             return Err(missing_view(component));
         }
         let view = guest::GuestIndices::new(pre).map_err(|e| format!("{e:#}"))?;
@@ -90,7 +90,7 @@ fn optional<T, I>(
     interface: &str,
     new: impl FnOnce(&InstancePre<T>) -> wasmtime::Result<I>,
 ) -> Result<Option<I>, String> {
-    if pre.component().get_export_index(None, &export_name(interface)).is_none() {
+    if pre.component().get_export_index(None, export_name(interface)).is_none() {
         return Ok(None);
     }
     new(pre).map(Some).map_err(|e| format!("{e:#}"))
