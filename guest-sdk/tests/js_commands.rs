@@ -71,7 +71,7 @@ fn selectors_quotes_and_markup_in_values_round_trip_through_the_attribute() {
             r#"<a phx-click="[[&quot;toggle_class&quot;,{&quot;names&quot;:[&quot;open&quot;],&quot;to&quot;:{&quot;closest&quot;:&quot;nav&quot;}}],"#,
             r#"[&quot;focus_first&quot;,{&quot;to&quot;:{&quot;inner&quot;:&quot;.menu&quot;}}]]">&lt;b&gt;&quot;Tom&quot; &amp; &#x27;Jerry&#x27;&lt;/b&gt;</a>"#,
             r#"<ul class="menu" phx-mounted="[[&quot;show&quot;,{&quot;display&quot;:&quot;flex&quot;}],[&quot;exec&quot;,{&quot;attr&quot;:&quot;data-open&quot;}]]"></ul>"#,
-            r#"<input phx-keydown="[[&quot;dispatch&quot;,{&quot;detail&quot;:{&quot;text&quot;:&quot;&lt;b&gt;\&quot;Tom\&quot; &amp; 'Jerry'&lt;/b&gt;&quot;},&quot;event&quot;:&quot;app:say&quot;}]]">"#,
+            r#"<input phx-keydown="[[&quot;dispatch&quot;,{&quot;detail&quot;:{&quot;text&quot;:&quot;&lt;b&gt;\&quot;Tom\&quot; &amp; &#x27;Jerry&#x27;&lt;/b&gt;&quot;},&quot;event&quot;:&quot;app:say&quot;}]]">"#,
             r#"</nav>"#,
         )
     );
