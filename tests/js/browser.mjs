@@ -111,6 +111,19 @@ function describeError(err) {
   return String(err && err.message ? err.message : err).replace(/\u001b\[[0-9;]*m/g, "").trim();
 }
 
+/**
+ * The page a script tests, from its command line `<base_url> [path]`: the URL and the path.
+ * Exits with a usage message (status 2) on anything else.
+ */
+export function pageFromArgs(script, defaultPath) {
+  const [baseUrl, path = defaultPath] = process.argv.slice(2);
+  if (process.argv.length > 4 || !/^https?:\/\//.test(baseUrl ?? "") || !path.startsWith("/")) {
+    console.error(`usage: node tests/js/${script} <base_url> [path]   (e.g. http://127.0.0.1:4567 ${defaultPath})`);
+    process.exit(2);
+  }
+  return { url: `${baseUrl.replace(/\/+$/, "")}${path}`, path };
+}
+
 /** The handle an e2e test body receives. */
 class TestContext {
   constructor(page, watcher) {

@@ -10,14 +10,9 @@
 // Any console error, the "LiveView asset version mismatch" warning or an
 // uncaught page error fails the test (see browser.mjs).
 
-import { runE2E } from "./browser.mjs";
+import { pageFromArgs, runE2E } from "./browser.mjs";
 
-const [baseUrl, path = "/counter"] = process.argv.slice(2);
-if (process.argv.length > 4 || !/^https?:\/\//.test(baseUrl ?? "") || !path.startsWith("/")) {
-  console.error("usage: node tests/js/e2e_counter.mjs <base_url> [path]   (e.g. http://127.0.0.1:4567 /counter)");
-  process.exit(2);
-}
-const url = `${baseUrl.replace(/\/+$/, "")}${path}`;
+const { url, path } = pageFromArgs("e2e_counter.mjs", "/counter");
 
 await runE2E(`e2e ${path}`, async (t) => {
   await t.step(`open ${url}`, () => t.goto(url));

@@ -12,14 +12,9 @@
 // come back exactly as typed and nothing in it may become markup, attributes or script; the raw
 // path must still render its markup. Any console error or page error fails the test.
 
-import { runE2E } from "./browser.mjs";
+import { pageFromArgs, runE2E } from "./browser.mjs";
 
-const [baseUrl, path = "/escape"] = process.argv.slice(2);
-if (process.argv.length > 4 || !/^https?:\/\//.test(baseUrl ?? "") || !path.startsWith("/")) {
-  console.error("usage: node tests/js/e2e_escape.mjs <base_url> [path]   (e.g. http://127.0.0.1:4740 /escape)");
-  process.exit(2);
-}
-const url = `${baseUrl.replace(/\/+$/, "")}${path}`;
+const { url, path } = pageFromArgs("e2e_escape.mjs", "/escape");
 
 /** Strings that would run script or change the markup if any path forgot to escape them. */
 const HOSTILE = [

@@ -8,14 +8,9 @@
 // button, toggles and deletes rows, and checks that a hostile title is shown as text: the
 // host escapes it, so its markup never runs. Any console error or page error fails the test.
 
-import { runE2E } from "./browser.mjs";
+import { pageFromArgs, runE2E } from "./browser.mjs";
 
-const [baseUrl, path = "/todo"] = process.argv.slice(2);
-if (process.argv.length > 4 || !/^https?:\/\//.test(baseUrl ?? "") || !path.startsWith("/")) {
-  console.error("usage: node tests/js/e2e_todo.mjs <base_url> [path]   (e.g. http://127.0.0.1:4567 /todo)");
-  process.exit(2);
-}
-const url = `${baseUrl.replace(/\/+$/, "")}${path}`;
+const { url, path } = pageFromArgs("e2e_todo.mjs", "/todo");
 const HOSTILE = `<img src=x onerror="window.__pwned=1"> & 'quotes' "too"`;
 
 /** Waits until `predicate(arg)` is true in the page. */

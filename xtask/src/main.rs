@@ -211,9 +211,14 @@ fn clippy(root: &Path) -> Result<()> {
 /// Where `tests/artifacts/build.rs` builds the guests: `$CARGO_TARGET_DIR/guests` (relative to
 /// the repository root when relative), else `target/guests`.
 fn guest_target_dir(root: &Path) -> PathBuf {
+    target_dir(root).join("guests")
+}
+
+/// The target directory: `$CARGO_TARGET_DIR` (relative to the root) or `target/`.
+fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if !dir.is_empty() => root.join(dir).join("guests"),
-        _ => root.join("target/guests"),
+        Some(dir) if !dir.is_empty() => root.join(dir),
+        _ => root.join("target"),
     }
 }
 

@@ -14,7 +14,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{has_command, run};
+use crate::{has_command, run, target_dir};
 
 /// A guest language other than Rust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,10 +134,7 @@ pub fn views(root: &Path, dir: &str, language: Language) -> Result<Vec<String>> 
 
 /// Where built polyglot examples go (the integration tests read them from here).
 pub fn out_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if !dir.is_empty() => root.join(dir).join("polyglot"),
-        _ => root.join("target/polyglot"),
-    }
+    target_dir(root).join("polyglot")
 }
 
 /// Sets up every language, builds every example and test guest that changed into
@@ -191,10 +188,7 @@ pub fn unit_tests(root: &Path) -> Result<()> {
 }
 
 fn venv(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if !dir.is_empty() => root.join(dir).join("venv"),
-        _ => root.join("target/venv"),
-    }
+    target_dir(root).join("venv")
 }
 
 fn venv_python(root: &Path) -> PathBuf {

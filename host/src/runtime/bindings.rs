@@ -77,11 +77,6 @@ impl ExportIndices {
             snapshot: self.snapshot.as_ref().map(|i| i.load(&mut store, instance)).transpose()?,
         })
     }
-
-    /// Whether the component can be hibernated and hot-swapped.
-    pub fn has_snapshot(&self) -> bool {
-        self.snapshot.is_some()
-    }
 }
 
 /// An optional export: absent is fine, present with the wrong shape is not.

@@ -73,9 +73,4 @@ impl Plugin {
     pub(super) fn exports(&self) -> &ExportIndices {
         &self.exports
     }
-
-    /// Whether its sessions can hibernate (the view exports `snapshot`).
-    pub fn has_snapshot(&self) -> bool {
-        self.exports.has_snapshot()
-    }
 }
