@@ -85,7 +85,7 @@ export function witFor(world, dir) {
       "package liveplug:js-guest;",
       "",
       `world js-${world} {`,
-      `    include liveplug:view/${world}@0.3.0;`,
+      `    include liveplug:view/${world}@0.4.0;`,
       "    import wasi:random/random@0.2.12;",
       "}",
       "",

@@ -2,13 +2,17 @@
 package of requirements.txt), to check that it instantiates and answers as the SDK's native
 tests say it should.
 
-    target/venv/bin/python guest-sdk/python/smoke.py plugins/counter-py.wasm [event ...]
+    target/venv/bin/python guest-sdk/python/smoke.py plugins/counter-py.wasm [--params JSON] [--connected] [event ...]
 
 Links WASI 0.2 and the ``liveplug:view`` imports (a recording stand-in written here), calls
-``describe``, ``mount`` (dead render), ``render``, then each event given as ``name`` or
-``name=JSON`` (``validate={"todo":{"title":"x"}}``), rendering after each, then ``snapshot``,
-``restore`` in a fresh instance and ``render``. Prints the HTML the host would write (through
-``liveplug.testing``'s writer, which escapes as the host does) and timings. With ``--json``
+``describe``, ``mount`` (the dead render, or the connected mount with ``--connected``; params
+``{}`` unless ``--params``), ``render``, then each event given as ``name`` or ``name=JSON``
+(``validate={"todo":{"title":"x"}}``), rendering after each, then ``snapshot``, ``restore`` in
+a fresh instance and ``render``. Steps starting with ``!`` send ``handle-info`` instead:
+``!deliver`` hands over what the stand-in queued for the session (``send-self`` payloads,
+broadcasts and presence diffs on subscribed topics), ``!fire=ID`` fires a timer,
+``!broadcast=TOPIC JSON`` is another session's broadcast. Prints the HTML the host would
+write (through ``liveplug.testing``'s writer, which escapes as the host does) and timings. With ``--json``
 prints one JSON object instead (for tests). The compiled component is cached under
 ``target/smoke-cache/``: the first run compiles it (tens of seconds for CPython).
 """
@@ -32,7 +36,7 @@ import wasmtime.component as wc  # noqa: E402
 from liveplug import _parts  # noqa: E402
 from liveplug.testing import _Writer  # noqa: E402
 
-V = "0.3.0"
+V = "0.4.0"
 
 
 def _field(record: Any, name: str) -> Any:
@@ -80,12 +84,95 @@ def to_node(variant: Any) -> Any:
 
 
 class Host:
-    """The recording stand-in for the liveplug imports."""
+    """The recording stand-in for the liveplug imports, for one session: pubsub, timers and
+    presence queue what the host would deliver to it (``outbox``, ``(tag, payload)`` of the
+    WIT ``message``)."""
 
     def __init__(self) -> None:
         self.calls: list[Any] = []
         self.flash: dict[str, str] = {}
         self.kv: dict[str, str] = {}
+        self.subscriptions: set[str] = set()
+        self.timers: dict[int, tuple[str, str]] = {}  # id -> (kind, payload)
+        self.next_timer = 1
+        self.presence: dict[str, dict[str, list[dict]]] = {}  # topic -> key -> metas
+        self.own: dict[tuple[str, str], str] = {}  # (topic, key) -> this session's phx_ref
+        self.next_ref = 1
+        self.outbox: list[tuple[str, Any]] = []
+
+    @staticmethod
+    def bad_topic(topic: str) -> Any:
+        return None if 1 <= len(topic.encode()) <= 256 else f"invalid topic {topic!r}"
+
+    def subscribe(self, topic: str) -> Any:
+        self.calls.append(["subscribe", topic])
+        if self.bad_topic(topic):
+            return self.bad_topic(topic)
+        self.subscriptions.add(topic)
+        return None
+
+    def broadcast(self, topic: str, payload: str, exclude_self: bool) -> Any:
+        self.calls.append(["broadcast", topic, payload, exclude_self])
+        if self.bad_topic(topic):
+            return self.bad_topic(topic)
+        if topic in self.subscriptions and not exclude_self:
+            self.outbox.append(("broadcast", (topic, payload)))
+        return None
+
+    def send_self(self, payload: str) -> Any:
+        self.calls.append(["send-self", payload])
+        self.outbox.append(("sent", payload))
+        return None
+
+    def timer(self, kind: str, payload: str, ms: int) -> int:
+        timer_id = self.next_timer
+        self.next_timer += 1
+        self.timers[timer_id] = (kind, payload)
+        self.calls.append([kind, payload, ms, timer_id])
+        return timer_id
+
+    def cancel(self, timer_id: int) -> None:
+        self.calls.append(["cancel", timer_id])
+        self.timers.pop(timer_id, None)
+
+    def diff(self, topic: str, joins: dict, leaves: dict) -> None:
+        if topic in self.subscriptions:
+            self.outbox.append(("presence", (topic, json.dumps(joins), json.dumps(leaves))))
+
+    def untrack(self, topic: str, key: str, record: bool = True) -> Any:
+        if record:
+            self.calls.append(["untrack", topic, key])
+        ref = self.own.pop((topic, key), None)
+        metas = self.presence.get(topic, {}).get(key, [])
+        left = [m for m in metas if m["phx_ref"] == ref]
+        if left:
+            metas.remove(left[0])
+            if not metas:
+                del self.presence[topic][key]
+        return left[0] if left else None
+
+    def track(self, topic: str, key: str, meta: str) -> Any:
+        self.calls.append(["track", topic, key, meta])
+        if self.bad_topic(topic):
+            return self.bad_topic(topic)
+        value = json.loads(meta)
+        if not isinstance(value, dict):
+            return "meta: not a JSON object"
+        left = self.untrack(topic, key, record=False)
+        entry = dict(value, phx_ref=f"ref-{self.next_ref}")
+        self.next_ref += 1
+        self.presence.setdefault(topic, {}).setdefault(key, []).append(entry)
+        self.own[(topic, key)] = entry["phx_ref"]
+        self.diff(topic, {key: {"metas": [entry]}}, {key: {"metas": [left]}} if left else {})
+        return None
+
+    def untracked(self, topic: str, key: str) -> None:
+        left = self.untrack(topic, key)
+        if left:
+            self.diff(topic, {}, {key: {"metas": [left]}})
+
+    def presence_list(self, topic: str) -> str:
+        return json.dumps({key: {"metas": metas} for key, metas in self.presence.get(topic, {}).items()})
 
     def link(self, linker: Any) -> None:
         rec = self.calls.append
@@ -109,10 +196,36 @@ class Host:
                 i.add_func("set", lambda s, k, v: self.kv.__setitem__(k, v))
                 i.add_func("delete", lambda s, k: self.kv.pop(k, None) is not None)
                 i.add_func("keys", lambda s, p: sorted(k for k in self.kv if k.startswith(p)))
+            # wasmtime-py lowers result<_, string> untagged: None is ok, a str the error.
+            with root.add_instance(f"liveplug:view/pubsub@{V}") as i:
+                i.add_func("subscribe", lambda s, t: self.subscribe(t))
+                i.add_func("unsubscribe", lambda s, t: rec(["unsubscribe", t]) or self.subscriptions.discard(t))
+                i.add_func("broadcast", lambda s, t, p, x: self.broadcast(t, p, x))
+            with root.add_instance(f"liveplug:view/timers@{V}") as i:
+                i.add_func("send-self", lambda s, p: self.send_self(p))
+                i.add_func("send-after", lambda s, p, ms: self.timer("send-after", p, ms))
+                i.add_func("interval", lambda s, p, ms: self.timer("interval", p, ms))
+                i.add_func("cancel", lambda s, t: self.cancel(t))
+            with root.add_instance(f"liveplug:view/presence@{V}") as i:
+                i.add_func("track", lambda s, t, k, m: self.track(t, k, m))
+                i.add_func("untrack", lambda s, t, k: self.untracked(t, k))
+                i.add_func("list", lambda s, t: self.presence_list(t))
             with root.add_instance(f"liveplug:view/parts@{V}"):
                 pass
             with root.add_instance(f"liveplug:view/types@{V}"):
                 pass
+
+
+def message(tag: str, payload: Any) -> Any:
+    """A WIT ``message`` for wasmtime-py (a tagged variant: two cases are records)."""
+    if tag == "sent":
+        return wc.Variant("sent", payload)
+    record = wc.Record()
+    if tag == "broadcast":
+        record.topic, record.payload = payload
+    else:
+        record.topic, record.joins, record.leaves = payload
+    return wc.Variant(tag, record)
 
 
 def compile_component(engine: Any, path: str) -> Any:
@@ -175,7 +288,7 @@ def result_value(value: Any) -> Any:
     return {"ok": value}
 
 
-def run(path: str, events: list[str]) -> dict[str, Any]:
+def run(path: str, events: list[str], params: str = "{}", connected: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {"file": path}
     engine = wasmtime.Engine()
     started = time.monotonic()
@@ -187,10 +300,10 @@ def run(path: str, events: list[str]) -> dict[str, Any]:
     info = first.call("describe", "describe")
     out["describe"] = {"routes": list(_field(info, "routes")), "live_session": _field(info, "live-session")}
     ctx = wc.Record()
-    setattr(ctx, "params", "{}")
+    setattr(ctx, "params", params)
     setattr(ctx, "session", "{}")
-    setattr(ctx, "connected", False)
-    setattr(ctx, "connect-params", None)
+    setattr(ctx, "connected", connected)
+    setattr(ctx, "connect-params", "{}" if connected else None)
     started = time.monotonic()
     out["mount"] = result_value(first.call("view", "mount", ctx))
     html, parts = first.html()
@@ -201,7 +314,10 @@ def run(path: str, events: list[str]) -> dict[str, Any]:
     for spec in events:
         name, _, value = spec.partition("=")
         started = time.monotonic()
-        reply = result_value(first.call("view", "handle-event", name, value or "{}", None))
+        if name.startswith("!"):
+            reply = send_info(first, host, name, value)
+        else:
+            reply = result_value(first.call("view", "handle-event", name, value or "{}", None))
         html, parts = first.html()
         out["events"].append({"event": name, "reply": reply, "seconds": round(time.monotonic() - started, 4)})
         out["renders"].append(html)
@@ -216,12 +332,49 @@ def run(path: str, events: list[str]) -> dict[str, Any]:
     return out
 
 
+def send_info(instance: Instance, host: Host, name: str, value: str) -> Any:
+    """Sends ``handle-info`` for a ``!`` step; the result of the last call (or of none)."""
+    reply: Any = {"ok": None}
+    if name == "!deliver":
+        delivered = 0
+        while host.outbox and "err" not in reply:
+            delivered += 1
+            if delivered > 100:
+                raise SystemExit("more than 100 messages delivered: the view keeps sending itself messages")
+            tag, payload = host.outbox.pop(0)
+            reply = result_value(instance.call("info", "handle-info", message(tag, payload)))
+        return reply
+    if name == "!fire":
+        kind, payload = host.timers[int(value)]
+        if kind == "send-after":
+            del host.timers[int(value)]
+        messages = [("sent", payload)]
+    elif name == "!broadcast":
+        topic, _, payload = value.partition(" ")
+        messages = [("broadcast", (topic, payload))] if topic in host.subscriptions else []
+    else:
+        raise SystemExit(f"unknown step {name} (!deliver, !fire=ID, !broadcast=TOPIC JSON)")
+    for tag, payload in messages:
+        reply = result_value(instance.call("info", "handle-info", message(tag, payload)))
+        if "err" in reply:
+            break
+    return reply
+
+
 def main(argv: list[str]) -> int:
-    args = [a for a in argv if a != "--json"]
+    args, params, connected = [], "{}", False
+    rest = iter(argv)
+    for a in rest:
+        if a == "--params":
+            params = next(rest)
+        elif a == "--connected":
+            connected = True
+        elif a != "--json":
+            args.append(a)
     if not args:
         print(__doc__, file=sys.stderr)
         return 2
-    result = run(args[0], args[1:])
+    result = run(args[0], args[1:], params=params, connected=connected)
     if "--json" in argv:
         print(json.dumps(result, ensure_ascii=False))
         return 0

@@ -132,8 +132,8 @@ impl<V: LiveView, S: Snapshots<V>> params::Guest for Exported<V, S> {
 }
 
 impl<V: LiveView, S: Snapshots<V>> info::Guest for Exported<V, S> {
-    fn handle_info(message: String) -> Result<(), wit::ViewError> {
-        let message = parse(&message)?;
+    fn handle_info(message: wit::Message) -> Result<(), wit::ViewError> {
+        let message = crate::realtime::decode(message).map_err(wit_error)?;
         with_view::<V, _>(|view| view.handle_info(message)).map_err(wit_error)
     }
 }

@@ -5,7 +5,47 @@
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
-    use crate::bindings::liveplug::view::{flash, keyvalue, log, navigation, page};
+    use crate::bindings::liveplug::view::{flash, keyvalue, log, navigation, page, presence, pubsub, timers};
+
+    pub fn subscribe(topic: &str) -> Result<(), String> {
+        pubsub::subscribe(topic)
+    }
+
+    pub fn unsubscribe(topic: &str) {
+        pubsub::unsubscribe(topic);
+    }
+
+    pub fn broadcast(topic: &str, payload: &str, exclude_self: bool) -> Result<(), String> {
+        pubsub::broadcast(topic, payload, exclude_self)
+    }
+
+    pub fn send_self(payload: &str) -> Result<(), String> {
+        timers::send_self(payload)
+    }
+
+    pub fn send_after(payload: &str, delay_ms: u32) -> Result<u64, String> {
+        timers::send_after(payload, delay_ms)
+    }
+
+    pub fn interval(payload: &str, period_ms: u32) -> Result<u64, String> {
+        timers::interval(payload, period_ms)
+    }
+
+    pub fn cancel(id: u64) {
+        timers::cancel(id);
+    }
+
+    pub fn track(topic: &str, key: &str, meta: &str) -> Result<(), String> {
+        presence::track(topic, key, meta)
+    }
+
+    pub fn untrack(topic: &str, key: &str) {
+        presence::untrack(topic, key);
+    }
+
+    pub fn presence_list(topic: &str) -> String {
+        presence::list(topic)
+    }
 
     pub fn set_title(title: &str) {
         page::set_title(title);

@@ -44,6 +44,25 @@ pub struct TestHost {
     pub flash: BTreeMap<String, String>,
     pub keyvalue: BTreeMap<String, String>,
     pub logs: Vec<(Level, String)>,
+    /// The topics subscribed to.
+    pub subscriptions: std::collections::BTreeSet<String>,
+    /// `(topic, payload JSON, exclude_self)`, in order.
+    pub broadcasts: Vec<(String, String, bool)>,
+    /// Timers started and not cancelled (`send_self` is a timer with no delay).
+    pub timers: Vec<TestTimer>,
+    /// What this view tracks: topic → key → meta JSON (one session, so one meta per key).
+    pub presences: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// A timer a natively built view started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestTimer {
+    pub id: u64,
+    /// The payload JSON.
+    pub payload: String,
+    pub delay_ms: u32,
+    /// `Some(period)` for an interval.
+    pub period_ms: Option<u32>,
 }
 
 /// What the view asked of the stand-in host so far (natively; in a component, nothing is
@@ -79,7 +98,7 @@ pub(crate) mod native {
 
     use std::cell::RefCell;
 
-    use super::{Navigation, TestHost};
+    use super::{Navigation, TestHost, TestTimer};
     use crate::log::Level;
 
     thread_local! {
@@ -154,6 +173,78 @@ pub(crate) mod native {
 
     pub fn log(level: Level, message: &str) {
         with(|h| h.logs.push((level, message.to_owned())));
+    }
+
+    pub fn subscribe(topic: &str) -> Result<(), String> {
+        with(|h| h.subscriptions.insert(topic.to_owned()));
+        Ok(())
+    }
+
+    pub fn unsubscribe(topic: &str) {
+        with(|h| h.subscriptions.remove(topic));
+    }
+
+    pub fn broadcast(topic: &str, payload: &str, exclude_self: bool) -> Result<(), String> {
+        with(|h| h.broadcasts.push((topic.to_owned(), payload.to_owned(), exclude_self)));
+        Ok(())
+    }
+
+    fn timer(payload: &str, delay_ms: u32, period_ms: Option<u32>) -> u64 {
+        with(|h| {
+            let id = h.timers.iter().map(|t| t.id).max().unwrap_or(0) + 1;
+            h.timers.push(TestTimer { id, payload: payload.to_owned(), delay_ms, period_ms });
+            id
+        })
+    }
+
+    pub fn send_self(payload: &str) -> Result<(), String> {
+        timer(payload, 0, None);
+        Ok(())
+    }
+
+    pub fn send_after(payload: &str, delay_ms: u32) -> Result<u64, String> {
+        Ok(timer(payload, delay_ms, None))
+    }
+
+    pub fn interval(payload: &str, period_ms: u32) -> Result<u64, String> {
+        if period_ms < 10 {
+            return Err(format!("an interval is at least 10 ms, got {period_ms}"));
+        }
+        Ok(timer(payload, period_ms, Some(period_ms)))
+    }
+
+    pub fn cancel(id: u64) {
+        with(|h| h.timers.retain(|t| t.id != id));
+    }
+
+    pub fn track(topic: &str, key: &str, meta: &str) -> Result<(), String> {
+        if !meta.trim_start().starts_with('{') {
+            return Err("a presence meta is a JSON object".to_owned());
+        }
+        with(|h| h.presences.entry(topic.to_owned()).or_default().insert(key.to_owned(), meta.to_owned()));
+        Ok(())
+    }
+
+    pub fn untrack(topic: &str, key: &str) {
+        with(|h| {
+            if let Some(keys) = h.presences.get_mut(topic) {
+                keys.remove(key);
+            }
+        });
+    }
+
+    pub fn presence_list(topic: &str) -> String {
+        with(|h| {
+            let mut list = serde_json::Map::new();
+            for (i, (key, meta)) in h.presences.get(topic).into_iter().flatten().enumerate() {
+                let mut meta: serde_json::Value = serde_json::from_str(meta).unwrap_or_default();
+                if let Some(object) = meta.as_object_mut() {
+                    object.insert("phx_ref".into(), serde_json::Value::from(i.to_string()));
+                }
+                list.insert(key.clone(), serde_json::json!({ "metas": [meta] }));
+            }
+            serde_json::Value::Object(list).to_string()
+        })
     }
 }
 /// The HTML of a complete render of `view`, as the host's dead render would produce it

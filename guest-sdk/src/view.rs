@@ -32,7 +32,7 @@ impl From<serde_json::Error> for ViewError {
 }
 
 /// What `mount` receives.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Mount {
     /// Path and query parameters of the URL.
     pub params: Value,
@@ -100,8 +100,9 @@ pub trait LiveView: Default + 'static {
         Err(event.unknown())
     }
 
-    /// A message from pubsub or a timer.
-    fn handle_info(&mut self, message: Value) -> Result<(), ViewError> {
+    /// A message from pubsub, presence or a timer (see [`crate::pubsub`], [`crate::timers`],
+    /// [`crate::presence`]); the host pushes the changed render afterwards.
+    fn handle_info(&mut self, message: crate::Message) -> Result<(), ViewError> {
         let _ = message;
         Ok(())
     }

@@ -5,10 +5,11 @@
 //! in its own sandboxed wasmtime `Store`, and diffs what the view renders into the minimal
 //! update the client needs. See `ARCHITECTURE.md` for the map.
 //!
-//! Dependencies point one way: `server → session/registry → runtime → diff/protocol`.
+//! Dependencies point one way: `server → session/registry → runtime → pubsub/diff/protocol`.
 
 pub mod diff;
 pub mod protocol;
+pub mod pubsub;
 pub mod registry;
 pub mod runtime;
 pub mod server;

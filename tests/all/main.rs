@@ -14,5 +14,6 @@ mod languages;
 mod navigation;
 mod property;
 mod protocol_flow;
+mod realtime;
 mod support;
 mod tracking;

@@ -265,6 +265,18 @@ impl Socket {
         }
     }
 
+    /// The next text frame if one arrives within `wait`.
+    pub async fn recv_within(&mut self, wait: Duration) -> Option<Value> {
+        loop {
+            let message = tokio::time::timeout(wait, self.ws.next()).await.ok()?.expect("socket open").expect("valid message");
+            match message {
+                Message::Text(text) => return Some(serde_json::from_str(text.as_str()).expect("JSON frame")),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("unexpected message {other:?}"),
+            }
+        }
+    }
+
     /// Joins `page`'s view; returns the join_ref and the reply frame.
     pub async fn join(&mut self, page: &Page) -> (String, Value) {
         let join_ref = self.make_ref();

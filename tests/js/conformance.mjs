@@ -17,7 +17,11 @@
 //    "title": "<optional: expected page title after this step>",
 //    "prune": [<cid>, ...]}
 // The first line's `diff` is the join reply's `rendered`; later lines are
-// event-reply diffs or pushed diffs, applied in order.
+// event-reply diffs or pushed diffs, applied in order. `html` is required on
+// the first line; a later line may omit it when the test cannot know the
+// state in between (a reply that precedes the pushes its handler caused, in
+// an order only the server decides): its diff is merged and patched like any
+// other, and the next line with `html` checks the result.
 //
 // `prune` (optional, not on the first line) is the server's reply to the
 // client's `cids_destroyed` push, `{"cids": [...]}`: after the step's diff is
@@ -504,8 +508,8 @@ function readSteps(file) {
     if (!pruneOnly && (step.diff === null || typeof step.diff !== "object" || Array.isArray(step.diff))) {
       bad(`"diff" must be an object${first ? "" : ` (it may be omitted only on a line with "prune")`}`);
     }
-    if (!(pruneOnly && !("html" in step)) && typeof step.html !== "string") {
-      bad(`"html" must be a string${pruneOnly ? "" : ` (it may be omitted only on a line with "prune" and no "diff")`}`);
+    if ((first || "html" in step) && typeof step.html !== "string") {
+      bad(`"html" must be a string${first ? " on the first line" : ""}`);
     }
     if ("title" in step && typeof step.title !== "string") bad(`"title" must be a string`);
     if (!first && step.view_id !== steps[0].view_id) {

@@ -1,4 +1,4 @@
-/* liveplug.h: write Liveplug views (liveplug:view@0.3.0, world live-view) in C.
+/* liveplug.h: write Liveplug views (liveplug:view@0.4.0, world live-view) in C.
  *
  * A view is a C file that defines lp_view_render (and usually lp_view_mount and
  * lp_view_handle_event); every other lp_view_* function has a default. The SDK exports the WIT
@@ -260,6 +260,39 @@ bool lp_kv_delete(const char *key);
 size_t lp_kv_keys(const char *prefix, char ***out);
 void lp_strings_free(char **strings, size_t n);
 
+/* Real time: pubsub, timers and presence. Subscriptions, timers and tracked presences belong
+ * to the session, not to the instance: they survive hibernation (a message wakes the session)
+ * and end with it. What they deliver reaches lp_view_handle_info. JSON arguments are checked
+ * by the host; NULL stands for "{}". The fallible calls return false when the host refused and
+ * then set *error (optional) to its reason: free() it. */
+
+/* Subscribes this session to `topic` (1 to 256 bytes; subscribing twice is one subscription):
+ * broadcasts on it arrive as LP_MESSAGE_BROADCAST, presence changes as LP_MESSAGE_PRESENCE. */
+bool lp_subscribe(const char *topic, char **error);
+void lp_unsubscribe(const char *topic);
+/* Sends `payload_json` to every session subscribed to `topic`, on every host, once the handler
+ * has returned; with exclude_self this session does not get it. */
+bool lp_broadcast(const char *topic, const char *payload_json, bool exclude_self, char **error);
+
+/* Delivers `payload_json` to this view's lp_view_handle_info (LP_MESSAGE_SENT) right after the
+ * current handler. */
+bool lp_send_self(const char *payload_json, char **error);
+/* Delivers `payload_json` once, after delay_ms; *id (optional) names the timer for lp_cancel. */
+bool lp_send_after(const char *payload_json, uint32_t delay_ms, uint64_t *id, char **error);
+/* Delivers `payload_json` every period_ms (10 or more, else refused) until cancelled; ticks a
+ * session cannot keep up with are skipped. */
+bool lp_interval(const char *payload_json, uint32_t period_ms, uint64_t *id, char **error);
+/* Stops a timer of this session; nothing happens for an unknown or fired one. */
+void lp_cancel(uint64_t id);
+
+/* Tracks this session on `topic` under `key` with `meta_json` (a JSON object). Tracking the
+ * same key again replaces this session's meta. */
+bool lp_track(const char *topic, const char *key, const char *meta_json, char **error);
+void lp_untrack(const char *topic, const char *key);
+/* Everyone on `topic` now, as JSON {"<key>": {"metas": [{...meta, "phx_ref": "<ref>"}]}}
+ * (malloc'd; free() it). */
+char *lp_presence_list(const char *topic);
+
 /* ------------------------------------------------------------------------------------------ */
 /* The view: define lp_view_render; every other function has a default                        */
 
@@ -285,6 +318,26 @@ int lp_unknown_event(const lp_event_t *ev);
 /* Replies to a hook's pushEvent with JSON text (copied). */
 void lp_reply(lp_event_t *ev, const char *json);
 
+/* What lp_view_handle_info receives. Everything in it is borrowed for the call: copy what you
+ * keep. The *_json strings are the host's JSON text (NUL-terminated); payload, joins and leaves
+ * are the same values parsed. Fields that the kind does not have are NULL / missing. */
+typedef enum {
+    LP_MESSAGE_SENT,      /* lp_send_self, lp_send_after, lp_interval: payload */
+    LP_MESSAGE_BROADCAST, /* lp_broadcast on a subscribed topic: topic, payload */
+    LP_MESSAGE_PRESENCE,  /* a presence change on a subscribed topic: topic, joins, leaves */
+} lp_message_kind_t;
+
+typedef struct {
+    lp_message_kind_t kind;
+    const char *topic;        /* broadcast and presence */
+    const char *payload_json; /* sent and broadcast: what was sent */
+    const char *joins_json;   /* presence: {"<key>": {"metas": [...]}} of the metas that joined */
+    const char *leaves_json;  /* presence: the same for the metas that left */
+    lp_jv payload;
+    lp_jv joins;
+    lp_jv leaves;
+} lp_message_t;
+
 typedef struct lp_describe lp_describe_t;
 void lp_route(lp_describe_t *d, const char *path);
 void lp_live_session(lp_describe_t *d, const char *name);
@@ -297,8 +350,8 @@ int lp_view_mount(const lp_mount_t *m);
 int lp_view_handle_event(lp_event_t *ev);
 /* Default: LP_OK. */
 int lp_view_handle_params(const char *url, lp_jv params);
-/* Default: LP_OK (the message is dropped). */
-int lp_view_handle_info(lp_jv message);
+/* A message from a timer, a broadcast or presence. Default: LP_OK (the message is dropped). */
+int lp_view_handle_info(const lp_message_t *message);
 /* Required: builds the whole page and returns its root node (a tree). */
 lp_node lp_view_render(lp_render_t *r);
 /* Default: nothing. */
@@ -323,6 +376,21 @@ void lp_instance_reset(void);
 /* Native test builds link native.c instead of the WIT glue: the capabilities above reach this
  * stand-in, and the driver calls the view as the host would. */
 typedef struct {
+    uint64_t id;
+    char *payload;
+    uint32_t ms;
+    bool interval; /* lp_interval; false: lp_send_after */
+} lp_test_timer_t;
+
+typedef struct {
+    char *topic;
+    char *key;
+    char *meta;  /* the meta as given (JSON object) */
+    char *ref;   /* its phx_ref */
+    bool others; /* another session's (lp_test_presence_join), which lp_untrack leaves alone */
+} lp_test_presence_t;
+
+typedef struct {
     char *title;      /* the last lp_title */
     char *navigation; /* the last of: "patch /x", "navigate /x (replace)", "redirect /x", "external URL" */
     lp_buf_t events;  /* pushed events, a line each: "name payload" */
@@ -331,6 +399,16 @@ typedef struct {
     size_t nflash;
     lp_pair_t *kv; /* sorted by key */
     size_t nkv;
+    char **topics; /* subscriptions, sorted */
+    size_t ntopics;
+    lp_buf_t broadcasts; /* a line each: "topic payload", plus " (exclude self)" */
+    lp_buf_t sent;       /* lp_send_self payloads, a line each */
+    lp_test_timer_t *timers; /* the live timers, by id (cancelled ones are removed) */
+    size_t ntimers;
+    uint64_t last_timer; /* the id of the last timer started (ids start at 1) */
+    lp_test_presence_t *presences; /* sorted by topic, then key; a key's metas in tracking order */
+    size_t npresences;
+    char *fail; /* when set, the next fallible call fails with this reason (then it is cleared) */
 } lp_test_host_t;
 
 lp_test_host_t *lp_test_host(void);
@@ -339,9 +417,17 @@ lp_test_host_t *lp_test_host(void);
 void lp_test_reset(void);
 /* Each returns LP_OK or LP_ERROR (then lp_test_error() has the message). */
 int lp_test_mount(const char *params_json); /* connected, empty session */
+int lp_test_mount_dead(const char *params_json); /* the HTTP dead render: not connected */
 int lp_test_event(const char *name, const char *value_json, char **reply);
 int lp_test_params(const char *url, const char *params_json);
-int lp_test_info(const char *message_json);
+int lp_test_info_sent(const char *payload_json);
+int lp_test_info_broadcast(const char *topic, const char *payload_json);
+int lp_test_info_presence(const char *topic, const char *joins_json, const char *leaves_json);
+/* Another session tracks `key` on `topic` with `meta_json` (it shows in lp_presence_list). */
+void lp_test_presence_join(const char *topic, const char *key, const char *meta_json);
+/* Makes the next fallible call (lp_kv_set, lp_subscribe, lp_broadcast, lp_send_self,
+ * lp_send_after, lp_interval, lp_track) fail with `reason`. */
+void lp_test_fail_next(const char *reason);
 /* lp_view_render's HTML (malloc'd), checked as the glue checks it. */
 char *lp_test_render(void);
 char *lp_test_snapshot(void); /* the envelope, or NULL */

@@ -21,7 +21,7 @@ __attribute__((weak)) int lp_view_handle_params(const char *url, lp_jv params) {
     (void)params;
     return LP_OK;
 }
-__attribute__((weak)) int lp_view_handle_info(lp_jv message) {
+__attribute__((weak)) int lp_view_handle_info(const lp_message_t *message) {
     (void)message;
     return LP_OK;
 }
@@ -127,11 +127,43 @@ int lp__params(const char *url, size_t url_len, const char *params, size_t param
     return rc;
 }
 
-int lp__info(const char *message, size_t len) {
-    lp_json_t *m = parse("the info message", message, len);
-    if (!m) return LP_ERROR;
-    int rc = lp_view_handle_info(lp_json_root(m)) == LP_OK ? LP_OK : LP_ERROR;
-    lp_json_free(m);
+/* A NUL-terminated copy of JSON text; "null" for empty text, as parse() reads it. */
+static char *json_text(const char *text, size_t len) { return len ? lp__strndup(text, len) : lp__strndup("null", 4); }
+
+int lp__info(lp_message_kind_t kind, const char *topic, size_t topic_len, const char *a, size_t a_len,
+             const char *b, size_t b_len) {
+    static const lp_jv missing = {NULL, -1};
+    lp_message_t m = {kind, NULL, NULL, NULL, NULL, missing, missing, missing};
+    lp_json_t *da = NULL, *db = NULL;
+    char *t = NULL, *ta = NULL, *tb = NULL;
+    int rc = LP_ERROR;
+    switch (kind) {
+    case LP_MESSAGE_SENT:
+    case LP_MESSAGE_BROADCAST:
+        da = parse(kind == LP_MESSAGE_SENT ? "the sent message" : "the broadcast payload", a, a_len);
+        if (!da) goto done;
+        m.payload_json = ta = json_text(a, a_len);
+        m.payload = lp_json_root(da);
+        break;
+    case LP_MESSAGE_PRESENCE:
+        da = parse("the presence joins", a, a_len);
+        db = da ? parse("the presence leaves", b, b_len) : NULL;
+        if (!db) goto done;
+        m.joins_json = ta = json_text(a, a_len);
+        m.leaves_json = tb = json_text(b, b_len);
+        m.joins = lp_json_root(da);
+        m.leaves = lp_json_root(db);
+        break;
+    default: lp_panic("lp__info: unknown message kind %d", (int)kind);
+    }
+    if (kind != LP_MESSAGE_SENT) m.topic = t = lp__strndup(topic ? topic : "", topic ? topic_len : 0);
+    rc = lp_view_handle_info(&m) == LP_OK ? LP_OK : LP_ERROR;
+done:
+    lp_json_free(da);
+    lp_json_free(db);
+    free(t);
+    free(ta);
+    free(tb);
     return rc;
 }
 

@@ -1,4 +1,4 @@
-/* The WIT exports of world live-view (liveplug:view@0.3.0) over the generated C bindings
+/* The WIT exports of world live-view (liveplug:view@0.4.0) over the generated C bindings
  * (live_view.h, generated at build time by wit-bindgen 0.61).
  *
  * Ownership, as wit-bindgen's C bindings define it: an export's arguments belong to the
@@ -250,9 +250,24 @@ bool exports_liveplug_view_params_handle_params(live_view_string_t *url, live_vi
     return rc == LP_OK;
 }
 
-bool exports_liveplug_view_info_handle_info(live_view_string_t *message, exports_liveplug_view_info_view_error_t *err) {
-    int rc = lp__info(STR(message));
-    live_view_string_free(message);
+bool exports_liveplug_view_info_handle_info(exports_liveplug_view_info_message_t *message,
+                                            exports_liveplug_view_info_view_error_t *err) {
+    int rc;
+    switch (message->tag) {
+    case LIVEPLUG_VIEW_TYPES_MESSAGE_SENT:
+        rc = lp__info(LP_MESSAGE_SENT, NULL, 0, STR(&message->val.sent), NULL, 0);
+        break;
+    case LIVEPLUG_VIEW_TYPES_MESSAGE_BROADCAST:
+        rc = lp__info(LP_MESSAGE_BROADCAST, STR(&message->val.broadcast.topic), STR(&message->val.broadcast.payload),
+                      NULL, 0);
+        break;
+    case LIVEPLUG_VIEW_TYPES_MESSAGE_PRESENCE:
+        rc = lp__info(LP_MESSAGE_PRESENCE, STR(&message->val.presence.topic), STR(&message->val.presence.joins),
+                      STR(&message->val.presence.leaves));
+        break;
+    default: rc = lp_error("unknown message kind %u", (unsigned)message->tag); break;
+    }
+    liveplug_view_types_message_free(message);
     if (rc != LP_OK) give_error(err);
     return rc == LP_OK;
 }

@@ -133,14 +133,20 @@ char *lp_kv_get(const char *key) {
     return take(&out);
 }
 
-bool lp_kv_set(const char *key, const char *value, char **error) {
-    live_view_string_t k = lend(key), v = lend(value), err;
+/* The result of a fallible import: true for ok; for an error, false with the host's reason in
+ * *error (when wanted; the caller frees it). */
+static bool result(bool ok, live_view_string_t *err, char **error) {
     if (error) *error = NULL;
-    if (liveplug_view_keyvalue_set(&k, &v, &err)) return true;
-    char *e = take(&err);
+    if (ok) return true;
+    char *e = take(err);
     if (error) *error = e;
     else free(e);
     return false;
+}
+
+bool lp_kv_set(const char *key, const char *value, char **error) {
+    live_view_string_t k = lend(key), v = lend(value), err;
+    return result(liveplug_view_keyvalue_set(&k, &v, &err), &err, error);
 }
 
 bool lp_kv_delete(const char *key) {
@@ -162,4 +168,61 @@ size_t lp_kv_keys(const char *prefix, char ***out) {
 void lp_strings_free(char **strings, size_t n) {
     for (size_t i = 0; i < n; i++) free(strings[i]);
     free(strings);
+}
+
+/* JSON arguments: NULL stands for an empty object. */
+static live_view_string_t lend_json(const char *json) { return lend(json ? json : "{}"); }
+
+bool lp_subscribe(const char *topic, char **error) {
+    live_view_string_t t = lend(topic), err;
+    return result(liveplug_view_pubsub_subscribe(&t, &err), &err, error);
+}
+
+void lp_unsubscribe(const char *topic) {
+    live_view_string_t t = lend(topic);
+    liveplug_view_pubsub_unsubscribe(&t);
+}
+
+bool lp_broadcast(const char *topic, const char *payload_json, bool exclude_self, char **error) {
+    live_view_string_t t = lend(topic), p = lend_json(payload_json), err;
+    return result(liveplug_view_pubsub_broadcast(&t, &p, exclude_self, &err), &err, error);
+}
+
+bool lp_send_self(const char *payload_json, char **error) {
+    live_view_string_t p = lend_json(payload_json), err;
+    return result(liveplug_view_timers_send_self(&p, &err), &err, error);
+}
+
+bool lp_send_after(const char *payload_json, uint32_t delay_ms, uint64_t *id, char **error) {
+    live_view_string_t p = lend_json(payload_json), err;
+    liveplug_view_timers_timer_id_t t = 0;
+    bool ok = result(liveplug_view_timers_send_after(&p, delay_ms, &t, &err), &err, error);
+    if (id) *id = ok ? t : 0;
+    return ok;
+}
+
+bool lp_interval(const char *payload_json, uint32_t period_ms, uint64_t *id, char **error) {
+    live_view_string_t p = lend_json(payload_json), err;
+    liveplug_view_timers_timer_id_t t = 0;
+    bool ok = result(liveplug_view_timers_interval(&p, period_ms, &t, &err), &err, error);
+    if (id) *id = ok ? t : 0;
+    return ok;
+}
+
+void lp_cancel(uint64_t id) { liveplug_view_timers_cancel(id); }
+
+bool lp_track(const char *topic, const char *key, const char *meta_json, char **error) {
+    live_view_string_t t = lend(topic), k = lend(key), m = lend_json(meta_json), err;
+    return result(liveplug_view_presence_track(&t, &k, &m, &err), &err, error);
+}
+
+void lp_untrack(const char *topic, const char *key) {
+    live_view_string_t t = lend(topic), k = lend(key);
+    liveplug_view_presence_untrack(&t, &k);
+}
+
+char *lp_presence_list(const char *topic) {
+    live_view_string_t t = lend(topic), out;
+    liveplug_view_presence_list(&t, &out);
+    return take(&out);
 }

@@ -3,8 +3,8 @@
  * the host calls in wasm (__wasm_export_*) and then their cabi_post_* functions, under
  * AddressSanitizer: an argument not freed, a result freed twice or left to leak fails the run.
  *
- * The view here defines only render and handle_event, so every other export runs its
- * default. */
+ * The view here defines only render, handle_event and handle_info, so every other export
+ * runs its default (handle_info's default is checked in test_render). */
 #include "live_view.h"
 #include "liveplug.h"
 #include "check.h"
@@ -15,7 +15,8 @@ uint8_t *__wasm_export_exports_liveplug_view_describe_describe(void);
 void __wasm_export_exports_liveplug_view_describe_describe_post_return(uint8_t *);
 uint8_t *__wasm_export_exports_liveplug_view_params_handle_params(uint8_t *, size_t, uint8_t *, size_t);
 void __wasm_export_exports_liveplug_view_params_handle_params_post_return(uint8_t *);
-uint8_t *__wasm_export_exports_liveplug_view_info_handle_info(uint8_t *, size_t);
+uint8_t *__wasm_export_exports_liveplug_view_info_handle_info(int32_t, uint8_t *, size_t, uint8_t *, size_t, uint8_t *,
+                                                              size_t);
 void __wasm_export_exports_liveplug_view_info_handle_info_post_return(uint8_t *);
 void __wasm_export_exports_liveplug_view_components_components_destroyed(uint8_t *, size_t);
 uint8_t *__wasm_export_exports_liveplug_view_snapshot_snapshot(void);
@@ -145,6 +146,74 @@ void __wasm_import_liveplug_view_keyvalue_keys(uint8_t *p, size_t n, uint8_t *re
     AT_LEN(ret, P) = 2;
 }
 
+/* result<_, string> and result<u64, string>, as the host writes them. */
+static void ok_void(uint8_t *ret) { AT_U8(ret, 0) = 0; }
+static void err_string(uint8_t *ret, const char *why) { some_string(ret, why); } /* tag 1, same layout */
+static void ok_u64(uint8_t *ret, uint64_t id) {
+    AT_U8(ret, 0) = 0;
+    *(uint64_t *)(ret + 8) = id;
+}
+static void err_u64(uint8_t *ret, const char *why) {
+    AT_U8(ret, 0) = 1;
+    AT_PTR(ret, 8) = arg(why);
+    AT_LEN(ret, 8 + P) = strlen(why);
+}
+static bool is(const uint8_t *p, size_t n, const char *s) { return n == strlen(s) && memcmp(p, s, n) == 0; }
+
+void __wasm_import_liveplug_view_pubsub_subscribe(uint8_t *p, size_t n, uint8_t *ret) {
+    record("subscribe", p, n);
+    if (n == 0) err_string(ret, "a topic is 1 to 256 bytes, got 0");
+    else ok_void(ret);
+}
+void __wasm_import_liveplug_view_pubsub_unsubscribe(uint8_t *p, size_t n) { record("unsubscribe", p, n); }
+void __wasm_import_liveplug_view_pubsub_broadcast(uint8_t *p, size_t n, uint8_t *q, size_t m, int32_t excl,
+                                                  uint8_t *ret) {
+    record(excl ? "broadcast-others" : "broadcast", p, n);
+    record("payload", q, m);
+    if (is(q, m, "nope")) err_string(ret, "a payload is JSON");
+    else ok_void(ret);
+}
+void __wasm_import_liveplug_view_timers_send_self(uint8_t *p, size_t n, uint8_t *ret) {
+    record("send-self", p, n);
+    if (is(p, n, "nope")) err_string(ret, "");
+    else ok_void(ret);
+}
+void __wasm_import_liveplug_view_timers_send_after(uint8_t *p, size_t n, int32_t ms, uint8_t *ret) {
+    char what[32];
+    snprintf(what, sizeof what, "send-after %u", (unsigned)ms);
+    record(what, p, n);
+    if (ms == 0) err_u64(ret, "no timers left");
+    else ok_u64(ret, 0xfedcba9876543210u); /* every bit of a u64 crosses */
+}
+void __wasm_import_liveplug_view_timers_interval(uint8_t *p, size_t n, int32_t ms, uint8_t *ret) {
+    char what[32];
+    snprintf(what, sizeof what, "interval %u", (unsigned)ms);
+    record(what, p, n);
+    if ((uint32_t)ms < 10) err_u64(ret, "an interval is at least 10 ms");
+    else ok_u64(ret, 7);
+}
+void __wasm_import_liveplug_view_timers_cancel(int64_t id) {
+    lp_buf_printf(&calls, "cancel %llu\n", (unsigned long long)(uint64_t)id);
+}
+void __wasm_import_liveplug_view_presence_track(uint8_t *p, size_t n, uint8_t *q, size_t m, uint8_t *r, size_t k,
+                                                uint8_t *ret) {
+    record("track", p, n);
+    record("key", q, m);
+    record("meta", r, k);
+    if (is(r, k, "[]")) err_string(ret, "a presence meta is a JSON object");
+    else ok_void(ret);
+}
+void __wasm_import_liveplug_view_presence_untrack(uint8_t *p, size_t n, uint8_t *q, size_t m) {
+    record("untrack", p, n);
+    record("key", q, m);
+}
+void __wasm_import_liveplug_view_presence_list(uint8_t *p, size_t n, uint8_t *ret) {
+    record("list", p, n);
+    const char *list = n == 0 ? "" : "{\"al\":{\"metas\":[{\"phx_ref\":\"F1\"}]}}";
+    AT_PTR(ret, 0) = arg(list);
+    AT_LEN(ret, P) = strlen(list);
+}
+
 static char *take_calls(void) { return lp_buf_take(&calls); }
 
 /* ---- The view ------------------------------------------------------------------------------ */
@@ -221,6 +290,48 @@ int lp_view_handle_event(lp_event_t *ev) {
         lp_strings_free(keys, n);
         return LP_OK;
     }
+    if (lp_event_is(ev, "realtime")) {
+        char *err = (char *)1;
+        CHECK(lp_subscribe("room:a", &err) && err == NULL);
+        CHECK(!lp_subscribe("", &err));
+        CHECK_STR(err, "a topic is 1 to 256 bytes, got 0");
+        free(err);
+        CHECK(!lp_subscribe("", NULL));
+        lp_unsubscribe("room:a");
+        lp_unsubscribe(NULL);
+        CHECK(lp_broadcast("room:a", "{\"x\":1}", false, &err) && err == NULL);
+        CHECK(lp_broadcast("room:a", NULL, true, NULL));
+        CHECK(!lp_broadcast("room:a", "nope", false, &err));
+        CHECK_STR(err, "a payload is JSON");
+        free(err);
+        CHECK(lp_send_self("{\"n\":1}", &err) && err == NULL);
+        CHECK(!lp_send_self("nope", &err));
+        CHECK_STR(err, ""); /* an empty reason is still a reason */
+        free(err);
+        uint64_t id = 1;
+        CHECK(lp_send_after("{\"note\":\"x\"}", 1500, &id, &err) && err == NULL);
+        CHECK(id == 0xfedcba9876543210u);
+        CHECK(!lp_send_after("{}", 0, &id, &err) && id == 0);
+        CHECK_STR(err, "no timers left");
+        free(err);
+        CHECK(lp_send_after("{}", 1, NULL, NULL));
+        CHECK(lp_interval("{\"tick\":true}", 10, &id, NULL) && id == 7);
+        id = 1;
+        CHECK(!lp_interval("{}", 9, &id, &err) && id == 0);
+        CHECK_STR(err, "an interval is at least 10 ms");
+        free(err);
+        lp_cancel(7);
+        lp_cancel(UINT64_MAX);
+        CHECK(lp_track("room:a", "al", "{\"name\":\"al\"}", &err) && err == NULL);
+        CHECK(lp_track("room:a", "al", NULL, NULL));
+        CHECK(!lp_track("room:a", "al", "[]", &err));
+        CHECK_STR(err, "a presence meta is a JSON object");
+        free(err);
+        lp_untrack("room:a", "al");
+        CHECK_OWNED(lp_presence_list("room:a"), "{\"al\":{\"metas\":[{\"phx_ref\":\"F1\"}]}}");
+        CHECK_OWNED(lp_presence_list(""), "");
+        return LP_OK;
+    }
     if (lp_event_is(ev, "echo")) {
         CHECK(ev->has_target && ev->target == 9);
         size_t len;
@@ -233,6 +344,30 @@ int lp_view_handle_event(lp_event_t *ev) {
         return LP_OK;
     }
     return lp_unknown_event(ev);
+}
+
+static char *info_seen;
+
+/* "<kind> [topic] <field>=<text>|<parsed>..." */
+int lp_view_handle_info(const lp_message_t *m) {
+    static const char *kinds[] = {"sent", "broadcast", "presence"};
+    lp_buf_t b = {0};
+    lp_buf_puts(&b, kinds[m->kind]);
+    if (m->topic) lp_buf_printf(&b, " [%s]", m->topic);
+    const char *names[] = {"payload", "joins", "leaves"};
+    const char *texts[] = {m->payload_json, m->joins_json, m->leaves_json};
+    lp_jv values[] = {m->payload, m->joins, m->leaves};
+    for (int i = 0; i < 3; i++) {
+        CHECK(!texts[i] == !lp_jv_ok(values[i]));
+        if (!texts[i]) continue;
+        size_t n;
+        const char *raw = lp_jv_raw(values[i], &n);
+        lp_buf_printf(&b, " %s=%s|%.*s", names[i], texts[i], (int)n, raw);
+    }
+    free(info_seen);
+    info_seen = lp_buf_take(&b);
+    if (lp_jv_ok(lp_jv_get(m->payload, "fail"))) return lp_error("failed on %s", kinds[m->kind]);
+    return LP_OK;
 }
 
 /* ---- Tests --------------------------------------------------------------------------------- */
@@ -257,10 +392,6 @@ static void optional_exports_have_their_defaults(void) {
     CHECK(AT_U8(ret, 0) == 0);
     __wasm_export_exports_liveplug_view_params_handle_params_post_return(ret);
 
-    ret = __wasm_export_exports_liveplug_view_info_handle_info(ARG("{\"tick\":1}"));
-    CHECK(AT_U8(ret, 0) == 0);
-    __wasm_export_exports_liveplug_view_info_handle_info_post_return(ret);
-
     uint32_t *ids = cabi_realloc(NULL, 0, 4, 2 * sizeof *ids);
     ids[0] = 1;
     ids[1] = 2;
@@ -277,13 +408,70 @@ static void optional_exports_have_their_defaults(void) {
     free(msg);
     __wasm_export_exports_liveplug_view_snapshot_restore_post_return(ret);
 
-    /* Bad JSON reaches the host as a view-error, not a trap. */
-    ret = __wasm_export_exports_liveplug_view_info_handle_info(ARG("{oops"));
-    CHECK(AT_U8(ret, 0) == 1);
-    msg = copy(AT_PTR(ret, P), AT_LEN(ret, 2 * P));
-    CHECK_STR(msg, "invalid JSON in the info message");
-    free(msg);
+}
+
+/* handle-info's flat arguments: the tag, then up to three strings (unused ones are zero). */
+static uint8_t *info(int32_t tag, const char *a, const char *b, const char *c) {
+    return __wasm_export_exports_liveplug_view_info_handle_info(tag, a ? arg(a) : NULL, a ? strlen(a) : 0,
+                                                                b ? arg(b) : NULL, b ? strlen(b) : 0,
+                                                                c ? arg(c) : NULL, c ? strlen(c) : 0);
+}
+
+/* The result of handle-info: NULL for ok, else the view-error's message (malloc'd). */
+static char *info_result(uint8_t *ret) {
+    char *msg = AT_U8(ret, 0) == 1 ? copy(AT_PTR(ret, P), AT_LEN(ret, 2 * P)) : NULL;
     __wasm_export_exports_liveplug_view_info_handle_info_post_return(ret);
+    return msg;
+}
+
+static void handle_info_receives_each_message_kind(void) {
+    CHECK(info_result(info(LIVEPLUG_VIEW_TYPES_MESSAGE_SENT, "{\"tick\":true}", NULL, NULL)) == NULL);
+    CHECK_STR(info_seen, "sent payload={\"tick\":true}|{\"tick\":true}");
+    CHECK(info_result(info(LIVEPLUG_VIEW_TYPES_MESSAGE_SENT, "", NULL, NULL)) == NULL);
+    CHECK_STR(info_seen, "sent payload=null|null"); /* empty JSON is null */
+    CHECK(info_result(info(LIVEPLUG_VIEW_TYPES_MESSAGE_BROADCAST, "room:a", "{\"from\":\"b\"}", NULL)) == NULL);
+    CHECK_STR(info_seen, "broadcast [room:a] payload={\"from\":\"b\"}|{\"from\":\"b\"}");
+    CHECK(info_result(info(LIVEPLUG_VIEW_TYPES_MESSAGE_BROADCAST, "", "[1, 2]", NULL)) == NULL);
+    CHECK_STR(info_seen, "broadcast [] payload=[1, 2]|[1, 2]");
+    CHECK(info_result(info(LIVEPLUG_VIEW_TYPES_MESSAGE_PRESENCE, "room:a",
+                           "{\"al\":{\"metas\":[{\"phx_ref\":\"F1\"}]}}", "{}")) == NULL);
+    CHECK_STR(info_seen, "presence [room:a] joins={\"al\":{\"metas\":[{\"phx_ref\":\"F1\"}]}}|"
+                         "{\"al\":{\"metas\":[{\"phx_ref\":\"F1\"}]}} leaves={}|{}");
+
+    /* The view's error, and JSON the SDK cannot read, reach the host as view-errors. */
+    CHECK_OWNED(info_result(info(LIVEPLUG_VIEW_TYPES_MESSAGE_SENT, "{\"fail\":1}", NULL, NULL)), "failed on sent");
+    CHECK_OWNED(info_result(info(LIVEPLUG_VIEW_TYPES_MESSAGE_BROADCAST, "t", "{\"fail\":1}", NULL)),
+                "failed on broadcast");
+    CHECK_OWNED(info_result(info(LIVEPLUG_VIEW_TYPES_MESSAGE_SENT, "{oops", NULL, NULL)),
+                "invalid JSON in the sent message");
+    CHECK_OWNED(info_result(info(LIVEPLUG_VIEW_TYPES_MESSAGE_BROADCAST, "t", "[1,]", NULL)),
+                "invalid JSON in the broadcast payload");
+    CHECK_OWNED(info_result(info(LIVEPLUG_VIEW_TYPES_MESSAGE_PRESENCE, "t", "{", "{}")),
+                "invalid JSON in the presence joins");
+    CHECK_OWNED(info_result(info(LIVEPLUG_VIEW_TYPES_MESSAGE_PRESENCE, "t", "{}", "nul")),
+                "invalid JSON in the presence leaves");
+}
+
+static void realtime_capabilities_reach_the_imports(void) {
+    free(take_calls());
+    uint8_t *ret = __wasm_export_exports_liveplug_view_view_handle_event(ARG("realtime"), ARG("{}"), 0, 0);
+    CHECK(AT_U8(ret, 0) == 0);
+    __wasm_export_exports_liveplug_view_view_handle_event_post_return(ret);
+    CHECK_OWNED(take_calls(),
+                "subscribe room:a\nsubscribe \nsubscribe \n"
+                "unsubscribe room:a\nunsubscribe \n"
+                "broadcast room:a\npayload {\"x\":1}\n"
+                "broadcast-others room:a\npayload {}\n"
+                "broadcast room:a\npayload nope\n"
+                "send-self {\"n\":1}\nsend-self nope\n"
+                "send-after 1500 {\"note\":\"x\"}\nsend-after 0 {}\nsend-after 1 {}\n"
+                "interval 10 {\"tick\":true}\ninterval 9 {}\n"
+                "cancel 7\ncancel 18446744073709551615\n"
+                "track room:a\nkey al\nmeta {\"name\":\"al\"}\n"
+                "track room:a\nkey al\nmeta {}\n"
+                "track room:a\nkey al\nmeta []\n"
+                "untrack room:a\nkey al\n"
+                "list room:a\nlist \n");
 }
 
 static void events_reply_fail_and_free_their_arguments(void) {
@@ -423,7 +611,10 @@ int main(void) {
     RUN(optional_exports_have_their_defaults);
     RUN(events_reply_fail_and_free_their_arguments);
     RUN(capabilities_reach_the_imports);
+    RUN(handle_info_receives_each_message_kind);
+    RUN(realtime_capabilities_reach_the_imports);
     RUN(render_converts_every_node_kind);
     lp_buf_free(&calls);
+    free(info_seen);
     CHECK_DONE();
 }

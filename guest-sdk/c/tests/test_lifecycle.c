@@ -45,11 +45,27 @@ int lp_view_handle_params(const char *url, lp_jv params) {
     return LP_OK;
 }
 
-int lp_view_handle_info(lp_jv message) {
-    char *m = raw(message);
-    saw("info %s%s", m, "");
-    free(m);
-    return lp_jv_ok(lp_jv_get(message, "stop")) ? lp_error("stopped") : LP_OK;
+/* "sent|broadcast|presence topic=<topic> <json text> <parsed, re-read>" for each field. */
+int lp_view_handle_info(const lp_message_t *m) {
+    static const char *kinds[] = {"sent", "broadcast", "presence"};
+    lp_buf_t b = {0};
+    lp_buf_printf(&b, "%s", kinds[m->kind]);
+    if (m->topic) lp_buf_printf(&b, " topic=%s", m->topic);
+    else lp_buf_puts(&b, " no-topic");
+    const char *names[] = {"payload", "joins", "leaves"};
+    const char *texts[] = {m->payload_json, m->joins_json, m->leaves_json};
+    lp_jv values[] = {m->payload, m->joins, m->leaves};
+    for (int i = 0; i < 3; i++) {
+        CHECK(!texts[i] == !lp_jv_ok(values[i])); /* text and value come together */
+        if (!texts[i]) continue;
+        char *v = raw(values[i]);
+        lp_buf_printf(&b, " %s=%s|%s", names[i], texts[i], v);
+        free(v);
+    }
+    free(seen);
+    seen = lp_buf_take(&b);
+    return lp_jv_ok(lp_jv_get(m->payload, "stop")) || lp_jv_ok(lp_jv_get(m->joins, "stop")) ? lp_error("stopped")
+                                                                                             : LP_OK;
 }
 
 int lp_view_handle_event(lp_event_t *ev) {
@@ -165,10 +181,37 @@ static void params_and_info_reach_their_handlers(void) {
     CHECK_STR(seen, "params http://localhost/ null");
     CHECK(lp_test_params("http://localhost/", "{]") == LP_ERROR);
     CHECK_OWNED(lp_test_error(), "invalid JSON in the URL params");
-    CHECK(lp_test_info("[\"tick\",3]") == LP_OK);
-    CHECK_STR(seen, "info [\"tick\",3]");
-    CHECK(lp_test_info("{\"stop\":true}") == LP_ERROR);
+}
+
+static void info_dispatches_each_message_kind(void) {
+    CHECK(lp_test_info_sent("[\"tick\",3]") == LP_OK);
+    CHECK_STR(seen, "sent no-topic payload=[\"tick\",3]|[\"tick\",3]");
+    CHECK(lp_test_info_sent("") == LP_OK); /* empty JSON is null */
+    CHECK_STR(seen, "sent no-topic payload=null|null");
+    CHECK(lp_test_info_broadcast("room:a", " {\"from\":\"b\\u00e9\"} ") == LP_OK);
+    CHECK_STR(seen, "broadcast topic=room:a payload= {\"from\":\"b\\u00e9\"} |{\"from\":\"b\\u00e9\"}");
+    CHECK(lp_test_info_broadcast("", "1") == LP_OK);
+    CHECK_STR(seen, "broadcast topic= payload=1|1");
+    CHECK(lp_test_info_presence("room:a", "{\"al\":{\"metas\":[{\"phx_ref\":\"1\"}]}}", "{}") == LP_OK);
+    CHECK_STR(seen, "presence topic=room:a joins={\"al\":{\"metas\":[{\"phx_ref\":\"1\"}]}}|"
+                    "{\"al\":{\"metas\":[{\"phx_ref\":\"1\"}]}} leaves={}|{}");
+
+    /* The handler's error, and JSON the SDK cannot read, are view-errors. */
+    CHECK(lp_test_info_sent("{\"stop\":true}") == LP_ERROR);
     CHECK_OWNED(lp_test_error(), "stopped");
+    CHECK(lp_test_info_presence("t", "{\"stop\":1}", "{}") == LP_ERROR);
+    CHECK_OWNED(lp_test_error(), "stopped");
+    free(seen);
+    seen = NULL;
+    CHECK(lp_test_info_sent("{oops") == LP_ERROR);
+    CHECK_OWNED(lp_test_error(), "invalid JSON in the sent message");
+    CHECK(lp_test_info_broadcast("t", "[1,]") == LP_ERROR);
+    CHECK_OWNED(lp_test_error(), "invalid JSON in the broadcast payload");
+    CHECK(lp_test_info_presence("t", "{", "{}") == LP_ERROR);
+    CHECK_OWNED(lp_test_error(), "invalid JSON in the presence joins");
+    CHECK(lp_test_info_presence("t", "{}", "nul") == LP_ERROR);
+    CHECK_OWNED(lp_test_error(), "invalid JSON in the presence leaves");
+    CHECK(seen == NULL); /* the handler never saw them */
 }
 
 static void events_change_state_reply_and_fail(void) {
@@ -275,16 +318,104 @@ static void the_stand_in_host_records_capabilities(void) {
     CHECK(h->nflash == 0 && h->nkv == 0 && h->navigation == NULL);
 }
 
+static void the_stand_in_host_records_pubsub_timers_and_presence(void) {
+    lp_test_reset();
+    lp_test_host_t *h = lp_test_host();
+    char *err = (char *)1;
+
+    /* pubsub */
+    CHECK(lp_subscribe("room:b", &err) && err == NULL);
+    CHECK(lp_subscribe("room:a", NULL));
+    CHECK(lp_subscribe("room:b", NULL)); /* twice is one subscription */
+    CHECK(h->ntopics == 2 && strcmp(h->topics[0], "room:a") == 0 && strcmp(h->topics[1], "room:b") == 0);
+    CHECK(!lp_subscribe("", &err));
+    CHECK_OWNED(err, "a topic is 1 to 256 bytes, got 0");
+    CHECK(!lp_subscribe("a\tb", &err));
+    CHECK_OWNED(err, "a topic has no control characters");
+    lp_unsubscribe("room:a");
+    lp_unsubscribe("room:zzz");
+    CHECK(h->ntopics == 1 && strcmp(h->topics[0], "room:b") == 0);
+    CHECK(lp_broadcast("room:b", "{\"x\":1}", false, &err) && err == NULL);
+    CHECK(lp_broadcast("room:b", NULL, true, NULL));
+    CHECK(!lp_broadcast("room:b", "{x}", false, &err));
+    CHECK_OWNED(err, "a payload is JSON");
+    lp_test_fail_next("too many broadcasts");
+    CHECK(!lp_broadcast("room:b", "1", false, &err));
+    CHECK_OWNED(err, "too many broadcasts");
+    CHECK(lp_broadcast("room:b", "2", false, &err)); /* only the next call failed */
+    CHECK_STR(h->broadcasts.data, "room:b {\"x\":1}\nroom:b {} (exclude self)\nroom:b 2\n");
+
+    /* timers */
+    uint64_t a = 0, b = 0, c = 99;
+    CHECK(lp_send_self("{\"n\":1}", &err) && err == NULL);
+    CHECK(lp_send_self(NULL, NULL));
+    CHECK_STR(h->sent.data, "{\"n\":1}\n{}\n");
+    CHECK(lp_send_after("\"later\"", 50, &a, &err) && a == 1);
+    CHECK(lp_interval("{\"tick\":true}", 1000, &b, NULL) && b == 2);
+    CHECK(lp_send_after("3", 5, NULL, NULL) && h->last_timer == 3);
+    lp_test_fail_next("too many timers");
+    CHECK(!lp_interval("{}", 10, &c, &err) && c == 0);
+    CHECK_OWNED(err, "too many timers");
+    CHECK(!lp_send_after("{", 10, &c, NULL) && c == 0);
+    c = 99;
+    CHECK(!lp_interval("{}", 9, &c, &err) && c == 0);
+    CHECK_OWNED(err, "an interval is at least 10 ms, got 9");
+    CHECK(h->ntimers == 3);
+    CHECK(h->timers[0].id == 1 && !h->timers[0].interval && h->timers[0].ms == 50);
+    CHECK_STR(h->timers[0].payload, "\"later\"");
+    CHECK(h->timers[1].id == 2 && h->timers[1].interval && h->timers[1].ms == 1000);
+    lp_cancel(a);
+    lp_cancel(42); /* unknown: nothing */
+    CHECK(h->ntimers == 2 && h->timers[0].id == 2 && h->timers[1].id == 3);
+
+    /* presence */
+    CHECK_OWNED(lp_presence_list("room:b"), "{}");
+    CHECK(lp_track("room:b", "zed", "{\"name\":\"zed\"}", &err) && err == NULL);
+    lp_test_presence_join("room:b", "al", "{\"name\":\"al\",\"tab\":1}");
+    lp_test_presence_join("room:b", "zed", NULL);
+    lp_test_presence_join("room:c", "al", "{}");
+    CHECK_OWNED(lp_presence_list("room:b"),
+                "{\"al\":{\"metas\":[{\"name\":\"al\",\"tab\":1,\"phx_ref\":\"ref-2\"}]},"
+                "\"zed\":{\"metas\":[{\"name\":\"zed\",\"phx_ref\":\"ref-1\"},{\"phx_ref\":\"ref-3\"}]}}");
+    CHECK(lp_track("room:b", "zed", "{\"name\":\"z\"}", NULL)); /* replaces this session's meta */
+    CHECK_OWNED(lp_presence_list("room:b"),
+                "{\"al\":{\"metas\":[{\"name\":\"al\",\"tab\":1,\"phx_ref\":\"ref-2\"}]},"
+                "\"zed\":{\"metas\":[{\"phx_ref\":\"ref-3\"},{\"name\":\"z\",\"phx_ref\":\"ref-5\"}]}}");
+    CHECK(!lp_track("room:b", "zed", "[1]", &err));
+    CHECK_OWNED(err, "a presence meta is a JSON object");
+    CHECK(!lp_track("room:b", "", "{}", &err));
+    CHECK_OWNED(err, "a presence key is 1 to 256 bytes, got 0");
+    lp_untrack("room:b", "zed");
+    lp_untrack("room:b", "al"); /* another session's: untouched */
+    CHECK_OWNED(lp_presence_list("room:b"),
+                "{\"al\":{\"metas\":[{\"name\":\"al\",\"tab\":1,\"phx_ref\":\"ref-2\"}]},"
+                "\"zed\":{\"metas\":[{\"phx_ref\":\"ref-3\"}]}}");
+    CHECK_OWNED(lp_presence_list("nobody"), "{}");
+
+    /* kv_set fails on demand too */
+    lp_test_fail_next("full");
+    CHECK(!lp_kv_set("k", "v", &err));
+    CHECK_OWNED(err, "full");
+
+    lp_test_reset();
+    CHECK(h->ntopics == 0 && h->ntimers == 0 && h->npresences == 0 && h->last_timer == 0 && h->fail == NULL);
+    CHECK(h->broadcasts.data == NULL && h->sent.data == NULL);
+    lp_test_fail_next("left over"); /* freed by the reset */
+    lp_test_reset();
+}
+
 int main(void) {
     RUN(describe_collects_routes_and_the_live_session);
     RUN(mount_parses_params_session_and_connect_params);
     RUN(params_and_info_reach_their_handlers);
+    RUN(info_dispatches_each_message_kind);
     RUN(events_change_state_reply_and_fail);
     RUN(render_is_checked);
     RUN(a_node_used_twice_traps);
     RUN(snapshots_are_enveloped_with_their_version);
     RUN(restore_checks_the_envelope_and_passes_the_version);
     RUN(the_stand_in_host_records_capabilities);
+    RUN(the_stand_in_host_records_pubsub_timers_and_presence);
     lp_test_reset();
     free(seen);
     CHECK_DONE();

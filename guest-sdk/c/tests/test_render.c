@@ -187,6 +187,14 @@ static void programming_errors_trap(void) {
 /* The lifecycle wants a view; this test has none of its own. */
 lp_node lp_view_render(lp_render_t *r) { return lp_tree(r, &static_t); }
 
+/* This view defines only render: the optional handlers have their defaults. */
+static void a_render_only_view_drops_messages(void) {
+    CHECK(lp_test_info_sent("{\"tick\":true}") == LP_OK);
+    CHECK(lp_test_info_broadcast("room:a", "{}") == LP_OK);
+    CHECK(lp_test_info_presence("room:a", "{}", "{}") == LP_OK);
+    CHECK(lp_test_params("http://localhost/", "{}") == LP_OK);
+}
+
 int main(void) {
     RUN(text_is_escaped_as_the_host_escapes_and_raw_is_not);
     RUN(empty_attributes_write_nothing_and_textf_formats);
@@ -197,5 +205,6 @@ int main(void) {
     RUN(null_text_is_empty);
     RUN(many_nodes);
     RUN(programming_errors_trap);
+    RUN(a_render_only_view_drops_messages);
     CHECK_DONE();
 }

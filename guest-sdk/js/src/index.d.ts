@@ -50,6 +50,18 @@ export interface MountContext {
   connectParams: Record<string, any> | null;
 }
 
+/** Who is on a presence topic: `{ [key]: { metas: [{ ...meta, phx_ref }] } }`. */
+export type PresenceList<M = Record<string, any>> = Record<string, { metas: (M & { phx_ref: string })[] }>;
+
+/** What handleInfo receives, its JSON already decoded. */
+export type Message<P = any, M = Record<string, any>> =
+  /** From `timers.sendSelf`, `sendAfter` or `interval`: the payload given there. */
+  | { kind: "sent"; payload: P }
+  /** From `pubsub.broadcast` on a subscribed topic, by this or another session. */
+  | { kind: "broadcast"; topic: string; payload: P }
+  /** Who arrived on (`joins`) and left (`leaves`) a subscribed presence topic: only the metas that changed. */
+  | { kind: "presence"; topic: string; joins: PresenceList<M>; leaves: PresenceList<M> };
+
 export interface SnapshotOptions<S> {
   version?: number;
   migrate?(fromVersion: number, saved: any): any;
@@ -63,7 +75,8 @@ export interface ViewDefinition<S> {
   handleParams?(state: S, url: string, params: Record<string, any>): void;
   /** Returns a reply (JSON) for a hook's pushEvent, or nothing. */
   handleEvent?(state: S, event: Event): unknown;
-  handleInfo?(state: S, message: any): void;
+  /** A message from a timer, a broadcast on a subscribed topic, or a presence change. */
+  handleInfo?(state: S, message: Message): void;
   componentsDestroyed?(state: S, ids: number[]): void;
   render(state: S): Renderable;
   routes?: string[];
@@ -143,4 +156,41 @@ export declare const keyvalue: {
   set(key: string, value: string): void;
   delete(key: string): boolean;
   keys(prefix?: string): string[];
+};
+
+/** An Error for a host call refused with a reason: `"<call>: <reason>"`, the reason in `reason`. */
+export interface HostError extends Error {
+  readonly reason: string;
+}
+
+/**
+ * A timer's id: the WIT `u64` as componentize-qjs maps it, a Number (the host counts from 1, so
+ * it stays exact). It survives snapshots as part of the state; `timers.cancel` takes it.
+ */
+export type TimerId = number;
+
+/** Topics shared by every session on every host; subscriptions belong to the session. */
+export declare const pubsub: {
+  /** Throws a HostError for an invalid topic or past the host's limit of topics. */
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+  /** `payload` is written as JSON. Throws a HostError for an invalid topic, a payload too large, too many broadcasts. */
+  broadcast(topic: string, payload?: unknown, options?: { excludeSelf?: boolean }): void;
+};
+/** Messages to this view, now or later; timers belong to the session. */
+export declare const timers: {
+  sendSelf(payload?: unknown): void;
+  /** `ms`: an integer from 0 to 2^32-1. */
+  sendAfter(payload: unknown, ms: number): TimerId;
+  /** `ms`: at least 10. */
+  interval(payload: unknown, ms: number): TimerId;
+  /** Unknown or fired ids are ignored. */
+  cancel(id: TimerId): void;
+};
+/** Who is on a topic, across hosts (Phoenix.Presence). */
+export declare const presence: {
+  /** Throws a HostError for an invalid topic or a meta too large. */
+  track(topic: string, key: string, meta?: Record<string, unknown>): void;
+  untrack(topic: string, key: string): void;
+  list<M = Record<string, any>>(topic: string): PresenceList<M>;
 };

@@ -4,4 +4,4 @@ export { html, raw, attrs, each, TemplateError } from "./html.js";
 export { defineView, ViewError, Event } from "./view.js";
 export { defineComponent, Components } from "./component.js";
 export { Stream } from "./stream.js";
-export { log, page, navigation, flash, keyvalue } from "./host.js";
+export { log, page, navigation, flash, keyvalue, pubsub, timers, presence } from "./host.js";

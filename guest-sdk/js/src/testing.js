@@ -18,12 +18,60 @@ export function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+const BINDINGS = Symbol("liveplug.testHost.bindings");
+
+/** Host limits the stand-in checks, as the host does (host/src/pubsub). */
+const MAX_TOPIC = 256;
+const MAX_PAYLOAD = 64 * 1024;
+const MIN_INTERVAL = 10;
+const utf8 = (text) => new TextEncoder().encode(text).length;
+
+/** What componentize-qjs throws for a `result` error: an Error with the reason in `payload`. */
+function hostError(reason) {
+  const error = new Error(reason);
+  error.payload = reason;
+  return error;
+}
+
+function checkTopic(topic) {
+  const n = utf8(topic);
+  if (n === 0 || n > MAX_TOPIC) throw hostError(`a topic is 1 to ${MAX_TOPIC} bytes, got ${n}`);
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(topic)) throw hostError(`a topic has no control characters, got ${JSON.stringify(topic)}`);
+}
+
+function checkPayload(payload) {
+  if (utf8(payload) > MAX_PAYLOAD) throw hostError(`a payload is at most ${MAX_PAYLOAD} bytes, got ${utf8(payload)}`);
+  try {
+    return JSON.parse(payload);
+  } catch (error) {
+    throw hostError(`a payload is JSON: ${error.message}`);
+  }
+}
+
 /**
  * Installs a stand-in for the host's capabilities and returns what handlers did to it:
  * `title`, `events` (pushed), `navigation` (the last one), `flash` and `keyvalue` (Maps, which a
  * test may seed) and `logs` (`[level, message]`). `keyvalueLimit` bounds the size of a value.
+ *
+ * Pubsub, timers and presence, for one session (this view's; `restored` instances share it, as
+ * a hibernated session keeps its subscriptions and timers):
+ * - `subscriptions` (a Set of topics), `broadcasts` (every `{ topic, payload, excludeSelf }`
+ *   sent, payload decoded), `timers` (the live ones by id: `{ id, payload, ms, repeat, due }`),
+ *   `cancelled` (ids, in order), `presence` (topic -> key -> metas, each with its `phx_ref`);
+ * - `inbox`: messages for this view's `handleInfo`, in the shape it receives
+ *   (`{ kind: "sent", payload }`...), queued by `sendSelf`, by broadcasts and presence changes on
+ *   a subscribed topic, and by timers that fire; the driver of `testView` delivers them
+ *   (`deliver()`, `advance(ms)`);
+ * - `now`: the stand-in's clock in ms (timers are due at `now + ms`; `advance` moves it);
+ * - `publish(topic, payload)`, `join(topic, key, meta)` and `leave(topic, key, ref?)`: what
+ *   another session does (a broadcast, a presence arriving or leaving);
+ * - `failures`: a Map from a call (`"pubsub.subscribe"`, `"timers.interval"`...) to the reason
+ *   the host gives for refusing it, to test a view's error paths. Invalid topics, payloads and
+ *   metas, and intervals under 10 ms, are refused as the host refuses them.
  */
 export function testHost({ keyvalueLimit = 64 * 1024 } = {}) {
+  let nextTimer = 1;
+  let nextRef = 1;
   const state = {
     title: null,
     events: [],
@@ -31,8 +79,60 @@ export function testHost({ keyvalueLimit = 64 * 1024 } = {}) {
     flash: new Map(),
     keyvalue: new Map(),
     logs: [],
+    subscriptions: new Set(),
+    broadcasts: [],
+    timers: new Map(),
+    cancelled: [],
+    presence: new Map(),
+    inbox: [],
+    now: 0,
+    failures: new Map(),
+    publish(topic, payload) {
+      if (state.subscriptions.has(topic)) state.inbox.push({ kind: "broadcast", topic, payload: structuredClone(payload) });
+    },
+    join(topic, key, meta = {}) {
+      return addMeta(topic, key, meta);
+    },
+    leave(topic, key, ref = undefined) {
+      const metas = state.presence.get(topic)?.get(key) ?? [];
+      const leaves = removeMetas(topic, key, metas.filter((m) => ref === undefined || m.phx_ref === ref));
+      if (Object.keys(leaves).length > 0) diff(topic, {}, leaves);
+    },
   };
-  setHost({
+  // This session's refs, by topic and key.
+  const own = new Map();
+  const ownKey = (topic, key) => `${topic}\u0000${key}`;
+  const fail = (call) => {
+    if (state.failures.has(call)) throw hostError(state.failures.get(call));
+  };
+  const diff = (topic, joins, leaves) => {
+    if (state.subscriptions.has(topic)) state.inbox.push({ kind: "presence", topic, joins, leaves });
+  };
+  const addMeta = (topic, key, meta, leaves = {}) => {
+    const entry = { ...structuredClone(meta), phx_ref: `ref-${nextRef++}` };
+    if (!state.presence.has(topic)) state.presence.set(topic, new Map());
+    const keys = state.presence.get(topic);
+    if (!keys.has(key)) keys.set(key, []);
+    keys.get(key).push(entry);
+    diff(topic, { [key]: { metas: [entry] } }, leaves);
+    return entry.phx_ref;
+  };
+  const removeMetas = (topic, key, gone) => {
+    if (gone.length === 0) return {};
+    const keys = state.presence.get(topic);
+    const left = keys.get(key).filter((m) => !gone.includes(m));
+    if (left.length === 0) keys.delete(key);
+    else keys.set(key, left);
+    if (keys.size === 0) state.presence.delete(topic);
+    return { [key]: { metas: gone } };
+  };
+  const timer = (payload, ms, repeat) => {
+    const decoded = checkPayload(payload);
+    const id = nextTimer++;
+    state.timers.set(id, { id, payload: decoded, ms, repeat, due: state.now + ms });
+    return id;
+  };
+  const bindings = {
     log: {
       log(level, message) {
         state.logs.push([level, message]);
@@ -87,8 +187,105 @@ export function testHost({ keyvalueLimit = 64 * 1024 } = {}) {
         return [...state.keyvalue.keys()].filter((k) => k.startsWith(prefix)).sort();
       },
     },
-  });
+    pubsub: {
+      subscribe(topic) {
+        fail("pubsub.subscribe");
+        checkTopic(topic);
+        state.subscriptions.add(topic);
+      },
+      unsubscribe(topic) {
+        state.subscriptions.delete(topic);
+      },
+      broadcast(topic, payload, excludeSelf) {
+        fail("pubsub.broadcast");
+        checkTopic(topic);
+        const decoded = checkPayload(payload);
+        state.broadcasts.push({ topic, payload: decoded, excludeSelf });
+        if (!excludeSelf) state.publish(topic, decoded);
+      },
+    },
+    timers: {
+      sendSelf(payload) {
+        fail("timers.sendSelf");
+        state.inbox.push({ kind: "sent", payload: checkPayload(payload) });
+      },
+      sendAfter(payload, delayMs) {
+        fail("timers.sendAfter");
+        return timer(payload, delayMs, false);
+      },
+      interval(payload, periodMs) {
+        fail("timers.interval");
+        if (periodMs < MIN_INTERVAL) throw hostError(`an interval is at least ${MIN_INTERVAL} ms, got ${periodMs}`);
+        return timer(payload, periodMs, true);
+      },
+      cancel(id) {
+        if (typeof id !== "number") throw new TypeError(`timers.cancel took a ${typeof id}: the component would trap`);
+        state.cancelled.push(id);
+        state.timers.delete(id);
+      },
+    },
+    presence: {
+      track(topic, key, meta) {
+        fail("presence.track");
+        checkTopic(topic);
+        if (utf8(meta) > MAX_PAYLOAD) throw hostError(`a presence meta is at most ${MAX_PAYLOAD} bytes, got ${utf8(meta)}`);
+        let decoded;
+        try {
+          decoded = JSON.parse(meta);
+        } catch (error) {
+          throw hostError(`a presence meta is a JSON object: ${error.message}`);
+        }
+        if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded)) {
+          throw hostError("a presence meta is a JSON object");
+        }
+        // Tracking the key again replaces this session's meta: it leaves under its old ref.
+        const previous = own.get(ownKey(topic, key));
+        const mine = (state.presence.get(topic)?.get(key) ?? []).filter((m) => m.phx_ref === previous);
+        const leaves = removeMetas(topic, key, mine);
+        own.set(ownKey(topic, key), addMeta(topic, key, decoded, leaves));
+      },
+      untrack(topic, key) {
+        const ref = own.get(ownKey(topic, key));
+        if (ref === undefined) return;
+        own.delete(ownKey(topic, key));
+        const mine = (state.presence.get(topic)?.get(key) ?? []).filter((m) => m.phx_ref === ref);
+        const leaves = removeMetas(topic, key, mine);
+        if (Object.keys(leaves).length > 0) diff(topic, {}, leaves);
+      },
+      list(topic) {
+        const out = {};
+        for (const [key, metas] of state.presence.get(topic) ?? []) out[key] = { metas: structuredClone(metas) };
+        return JSON.stringify(out);
+      },
+    },
+  };
+  Object.defineProperty(state, BINDINGS, { value: bindings });
+  setHost(bindings);
   return state;
+}
+
+/** A message in the shape handleInfo receives (`{ kind, ... }`) as the WIT `message` variant. */
+export function toWitMessage(message) {
+  const text = (value, what) => {
+    const t = JSON.stringify(value === undefined ? null : value);
+    if (t === undefined) throw new TypeError(`${what} cannot be written as JSON`);
+    return t;
+  };
+  switch (message?.kind) {
+    case "sent":
+      return { tag: "sent", val: text(message.payload, "the payload") };
+    case "broadcast":
+      return { tag: "broadcast", val: { topic: String(message.topic), payload: text(message.payload, "the payload") } };
+    case "presence":
+      return {
+        tag: "presence",
+        val: { topic: String(message.topic), joins: text(message.joins ?? {}, "joins"), leaves: text(message.leaves ?? {}, "leaves") },
+      };
+    default:
+      throw new TypeError(
+        `a message is { kind: "sent", payload }, { kind: "broadcast", topic, payload } or { kind: "presence", topic, joins, leaves }, not ${JSON.stringify(message)}`,
+      );
+  }
 }
 
 /** Raised by the reader for parts the host would refuse (a guest fault). */
@@ -220,6 +417,8 @@ export function testView(view, { host = testHost() } = {}) {
   const exports = exportsFor(view);
   const reader = new PartsReader();
   const call = (f) => {
+    // The host of this view, also when a test drives several views (each with its own host).
+    if (host[BINDINGS]) setHost(host[BINDINGS]);
     try {
       return f();
     } catch (error) {
@@ -250,9 +449,50 @@ export function testView(view, { host = testHost() } = {}) {
       const reply = call(() => exports.view.handleEvent(name, JSON.stringify(value), target));
       return reply === null ? null : JSON.parse(reply);
     },
+    /**
+     * Delivers one message to handleInfo, in the shape it receives: `{ kind: "sent", payload }`,
+     * `{ kind: "broadcast", topic, payload }` or `{ kind: "presence", topic, joins, leaves }`.
+     */
     info(message) {
-      call(() => exports.info.handleInfo(JSON.stringify(message)));
+      const wit = toWitMessage(message);
+      call(() => exports.info.handleInfo(wit));
       return driver;
+    },
+    /**
+     * Delivers the messages queued in `host.inbox` (self-sends, broadcasts, presence diffs), in
+     * order, with those their handling queues, as the host does after a handler. Returns how
+     * many it delivered; more than `limit` is an error (a view that messages itself forever).
+     */
+    deliver({ limit = 1000 } = {}) {
+      let delivered = 0;
+      while (host.inbox.length > 0) {
+        if (delivered === limit) throw new Error(`deliver: more than ${limit} messages (does the view message itself on every message?)`);
+        driver.info(host.inbox.shift());
+        delivered += 1;
+      }
+      return delivered;
+    },
+    /**
+     * Moves the host's clock `ms` forward: every timer due by then fires in order (an interval
+     * once per period), each message delivered with what it queues. Returns the messages delivered.
+     */
+    advance(ms) {
+      const until = host.now + ms;
+      let delivered = driver.deliver();
+      for (;;) {
+        let next = null;
+        for (const t of host.timers.values()) {
+          if (t.due <= until && (next === null || t.due < next.due || (t.due === next.due && t.id < next.id))) next = t;
+        }
+        if (next === null) break;
+        host.now = next.due;
+        if (next.repeat) next.due += next.ms;
+        else host.timers.delete(next.id);
+        host.inbox.push({ kind: "sent", payload: structuredClone(next.payload) });
+        delivered += driver.deliver();
+      }
+      host.now = until;
+      return delivered;
     },
     /** The parts of a render (checked by the reader). */
     render() {

@@ -53,7 +53,7 @@ const KNOWN = new Set([
  *       mount(state, { params, session, connected, connectParams }) {},
  *       handleParams(state, url, params) {},          // optional
  *       handleEvent(state, event) {},                  // event.name, event.value, event.target
- *       handleInfo(state, message) {},                 // optional
+ *       handleInfo(state, message) {},                 // optional: message.kind "sent", "broadcast" or "presence"
  *       componentsDestroyed(state, ids) {},            // optional
  *       render(state) { return html`...`; },
  *       routes: ["/counter"], liveSession: "main",    // optional
@@ -113,6 +113,34 @@ function parse(json, what) {
     return JSON.parse(json);
   } catch (error) {
     throw new ViewError(`${what} is not JSON: ${error.message}`);
+  }
+}
+
+/**
+ * The WIT `message` variant (`{ tag: "sent", val }`, `{ tag: "broadcast", val: { topic, payload } }`,
+ * `{ tag: "presence", val: { topic, joins, leaves } }`) as handleInfo receives it, its JSON
+ * decoded: `{ kind: "sent", payload }`, `{ kind: "broadcast", topic, payload }`,
+ * `{ kind: "presence", topic, joins, leaves }`.
+ */
+export function fromWitMessage(message) {
+  switch (message?.tag) {
+    case "sent":
+      return { kind: "sent", payload: parse(message.val, "the message's payload") };
+    case "broadcast": {
+      const { topic, payload } = message.val;
+      return { kind: "broadcast", topic, payload: parse(payload, `the payload of the broadcast on ${topic}`) };
+    }
+    case "presence": {
+      const { topic, joins, leaves } = message.val;
+      return {
+        kind: "presence",
+        topic,
+        joins: parse(joins, `the joins on ${topic}`) ?? {},
+        leaves: parse(leaves, `the leaves on ${topic}`) ?? {},
+      };
+    }
+    default:
+      throw new ViewError(`unknown message ${JSON.stringify(message?.tag ?? message)}`);
   }
 }
 
@@ -230,7 +258,7 @@ export function exportsFor(view) {
     info: {
       handleInfo(message) {
         guarded(() => {
-          if (view.handleInfo) sync(view.handleInfo(current(), parse(message, "the message")), "handleInfo");
+          if (view.handleInfo) sync(view.handleInfo(current(), fromWitMessage(message)), "handleInfo");
         });
       },
     },

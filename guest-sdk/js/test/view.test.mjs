@@ -64,7 +64,7 @@ test("events: decoded values, targets, replies as JSON, errors as view-errors", 
 test("handleParams, handleInfo and describe", () => {
   const v = testView(probe).mount();
   v.params("http://x/probe/2?q=1", { id: "2", q: "1" });
-  v.info({ tick: 1 });
+  v.info({ kind: "sent", payload: { tick: 1 } });
   assert.equal(v.html(), "<p>3</p>");
   assert.deepEqual(v.exports.describe.describe(), { routes: ["/probe", "/probe/:id"], liveSession: "probes" });
 });
@@ -74,7 +74,7 @@ test("optional handlers have the documented defaults", () => {
   const v = testView(bare).mount();
   assert.deepEqual(v.exports.describe.describe(), { routes: [], liveSession: null });
   v.params("http://x/bare", {}); // no handleParams: nothing happens
-  v.info({ dropped: true }); // no handleInfo: dropped
+  v.info({ kind: "sent", payload: { dropped: true } }); // no handleInfo: dropped
   v.exports.components.componentsDestroyed([1, 2]);
   assert.throws(() => v.event("click"), /unknown event "click"/);
   assert.equal(v.html(), "<p>bare</p>");

@@ -2,8 +2,9 @@
 
 Everything a view needs is here: ``LiveView``, ``LiveComponent``, ``ViewError``,
 ``unknown_event``, ``export``; templates (``Template``, ``raw``, ``attrs``, ``each``,
-``component``); and the host's capabilities as submodules-like namespaces: ``page``,
-``navigation``, ``flash``, ``keyvalue``, ``log``.
+``component``); the messages ``handle_info`` receives (``Sent``, ``Broadcast``,
+``PresenceDiff``); and the host's capabilities as submodule-like namespaces: ``page``,
+``navigation``, ``flash``, ``keyvalue``, ``pubsub``, ``timers``, ``presence``, ``log``.
 
 Nothing here imports the bindings componentize-py generates: they are imported on the first
 capability call inside a component, so the SDK and views run in plain CPython for tests.
@@ -15,11 +16,12 @@ from types import SimpleNamespace as _Namespace
 
 from . import host as _host
 from ._exports import export
+from .messages import Broadcast, Message, PresenceDiff, Sent
 from .stream import Stream
 from .template import Attrs, ComponentRef, Keyed, Raw, Template, TemplateError, Tree, attrs, component, each, raw
 from .view import LiveComponent, LiveView, ViewError, unknown_event
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 #: ``page.set_title(title)``, ``page.push_event(name, payload=None, before_patch=False)``.
 page = _Namespace(set_title=_host.set_title, push_event=_host.push_event)
@@ -43,12 +45,38 @@ keyvalue = _Namespace(
     get=_host.kv_get, set=_host.kv_set, delete=_host.kv_delete, keys=_host.kv_keys, KeyValueError=_host.KeyValueError
 )
 
+#: ``subscribe(topic)``, ``unsubscribe(topic)``, ``broadcast(topic, payload, exclude_self=False)``
+#: (raise ``PubSubError``). Messages arrive in ``handle_info`` as ``Broadcast(topic, payload)``.
+pubsub = _Namespace(
+    subscribe=_host.subscribe, unsubscribe=_host.unsubscribe, broadcast=_host.broadcast, PubSubError=_host.PubSubError
+)
+
+#: ``send_self(payload)``, ``send_after(payload, ms) -> id``, ``interval(payload, ms) -> id``,
+#: ``cancel(id)`` (raise ``TimerError``). Messages arrive in ``handle_info`` as ``Sent(payload)``.
+timers = _Namespace(
+    send_self=_host.send_self,
+    send_after=_host.send_after,
+    interval=_host.interval,
+    cancel=_host.cancel,
+    TimerError=_host.TimerError,
+)
+
+#: ``track(topic, key, meta)`` (raises ``PresenceError``), ``untrack(topic, key)``,
+#: ``list(topic) -> dict``. Changes arrive in ``handle_info`` as ``PresenceDiff(topic, joins, leaves)``.
+presence = _Namespace(
+    track=_host.track, untrack=_host.untrack, list=_host.presence_list, PresenceError=_host.PresenceError
+)
+
 #: ``log.info(message)`` etc., or ``log.log(level, message)``.
 log = _Namespace(
     log=_host.log, trace=_host.trace, debug=_host.debug, info=_host.info, warn=_host.warn, error=_host.error
 )
 
+HostError = _host.HostError
 KeyValueError = _host.KeyValueError
+PubSubError = _host.PubSubError
+TimerError = _host.TimerError
+PresenceError = _host.PresenceError
 
 __all__ = [
     "LiveView",
@@ -72,6 +100,17 @@ __all__ = [
     "navigation",
     "flash",
     "keyvalue",
-    "KeyValueError",
+    "pubsub",
+    "timers",
+    "presence",
     "log",
+    "Message",
+    "Sent",
+    "Broadcast",
+    "PresenceDiff",
+    "HostError",
+    "KeyValueError",
+    "PubSubError",
+    "TimerError",
+    "PresenceError",
 ]

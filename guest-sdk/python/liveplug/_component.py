@@ -104,7 +104,7 @@ class Params(_wit_exports.Params):
 
 
 class Info(_wit_exports.Info):
-    def handle_info(self, message: str) -> None:
+    def handle_info(self, message: Any) -> None:
         _call(lambda: runtime().handle_info(message))
 
 

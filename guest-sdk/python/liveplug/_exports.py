@@ -1,6 +1,7 @@
-"""The glue between the WIT exports and a ``LiveView``, in plain Python: JSON strings in,
-a ``parts`` arena out, ``ViewError`` for refusals. ``liveplug._component`` wraps it in the
-classes componentize-py binds to the exports; ``liveplug.testing`` drives it natively."""
+"""The glue between the WIT exports and a ``LiveView``, in plain Python: JSON strings (and the
+WIT ``message`` variant) in, a ``parts`` arena out, ``ViewError`` for refusals.
+``liveplug._component`` wraps it in the classes componentize-py binds to the exports;
+``liveplug.testing`` drives it natively."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import traceback
 from typing import Any, Callable, Optional
 
-from . import host, snapshot as _snapshot
+from . import host, messages as _messages, snapshot as _snapshot
 from .template import Builder, collect_components
 from .view import LiveView, ViewError
 
@@ -125,9 +126,11 @@ class Runtime:
             self.placed = found
         return self.placed.get(target)
 
-    def handle_info(self, message: str) -> None:
+    def handle_info(self, message: Any) -> None:
+        """``message``: the WIT ``message`` (the bindings' classes or ``liveplug._types``),
+        handed to the view as a ``Sent``, ``Broadcast`` or ``PresenceDiff``."""
         view = self._view()
-        value = _parse(message)
+        value = _messages.from_wit(message)
         _guard("handle_info", lambda: view.handle_info(value))
 
     def render(self, parts: Any) -> Any:

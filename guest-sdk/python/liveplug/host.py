@@ -1,10 +1,16 @@
-"""The host's capabilities (the WIT imports ``log``, ``page``, ``navigation``, ``flash`` and
-``keyvalue``) as plain functions.
+"""The host's capabilities (the WIT imports ``log``, ``page``, ``navigation``, ``flash``,
+``keyvalue``, ``pubsub``, ``timers`` and ``presence``) as plain functions.
 
 In a component they call the bindings componentize-py generates (``wit_world.imports``). In
 plain CPython (unit tests of a view) there are no bindings, and the calls reach the in-process
 stand-in ``liveplug.testing.host()`` instead, which records them: a view that sets titles,
-navigates or reads flash and key-value data is testable without a host.
+navigates, reads flash and key-value data, subscribes, broadcasts, sets timers or tracks
+presence is testable without a host.
+
+A call the host refuses (a WIT ``result`` error) raises a ``HostError`` subclass whose
+``str()`` (and ``reason``) is the host's reason: ``KeyValueError``, ``PubSubError``,
+``TimerError``, ``PresenceError``. Raised in a handler, it ends the session as any exception
+does (``handle_event "say": PubSubError: <reason>``) unless the view catches it.
 
 The bindings are imported on the first call, never when this module is imported.
 """
@@ -30,7 +36,21 @@ __all__ = [
     "kv_set",
     "kv_delete",
     "kv_keys",
+    "subscribe",
+    "unsubscribe",
+    "broadcast",
+    "send_self",
+    "send_after",
+    "interval",
+    "cancel",
+    "track",
+    "untrack",
+    "presence_list",
+    "HostError",
     "KeyValueError",
+    "PubSubError",
+    "TimerError",
+    "PresenceError",
     "log",
     "trace",
     "debug",
@@ -55,7 +75,19 @@ def _imports() -> Any:
             from componentize_py_types import Err  # type: ignore[import-not-found]
             from wit_world.imports import flash, keyvalue, navigation, page  # type: ignore[import-not-found]
             from wit_world.imports import log as wit_log  # type: ignore[import-not-found]
-            _wit = SimpleNamespace(flash=flash, keyvalue=keyvalue, navigation=navigation, page=page, log=wit_log, Err=Err)
+            from wit_world.imports import presence, pubsub, timers  # type: ignore[import-not-found]
+
+            _wit = SimpleNamespace(
+                flash=flash,
+                keyvalue=keyvalue,
+                navigation=navigation,
+                page=page,
+                log=wit_log,
+                pubsub=pubsub,
+                timers=timers,
+                presence=presence,
+                Err=Err,
+            )
         except ImportError:
             _wit = False
     return _wit
@@ -192,8 +224,26 @@ def flash_all() -> list[tuple[str, str]]:
 # --- keyvalue ---------------------------------------------------------------------------
 
 
-class KeyValueError(Exception):
+class HostError(Exception):
+    """A call the host refused (its WIT ``result`` was an error); ``str()`` and ``reason`` are
+    the host's reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = str(reason)
+
+
+class KeyValueError(HostError):
     """The host refused a ``kv_set`` (key, value or map over its limits); ``str()`` is why."""
+
+
+def _refusable(error: type, call: Any) -> Any:
+    """Runs a binding call whose WIT result may be an error; the error becomes ``error``."""
+    Err = _imports().Err
+    try:
+        return call()
+    except Err as refused:
+        raise error(str(refused.value)) from None
 
 
 def kv_get(key: str) -> Optional[str]:
@@ -207,12 +257,8 @@ def kv_get(key: str) -> Optional[str]:
 def kv_set(key: str, value: str) -> None:
     """Sets ``key``; raises ``KeyValueError`` with the host's reason when refused."""
     if _imports():
-        wit = _imports()
-        keyvalue, Err = wit.keyvalue, wit.Err
-        try:
-            keyvalue.set(key, value)
-        except Err as refused:
-            raise KeyValueError(str(refused.value)) from None
+        keyvalue = _imports().keyvalue
+        _refusable(KeyValueError, lambda: keyvalue.set(key, value))
     else:
         host = _native()
         if host.kv_limit is not None and len(key) + len(value) > host.kv_limit:
@@ -234,6 +280,165 @@ def kv_keys(prefix: str = "") -> list[str]:
         keyvalue = _imports().keyvalue
         return list(keyvalue.keys(prefix))
     return sorted(k for k in _native().kv if k.startswith(prefix))
+
+
+# --- payloads -----------------------------------------------------------------------------
+
+
+def _json(value: Any) -> str:
+    """``value`` as compact JSON, converted as snapshots are (dataclasses, tuples, sets, enums,
+    int dict keys); anything else is a ``TypeError``."""
+    from .snapshot import to_json
+
+    return json.dumps(to_json(value), separators=(",", ":"), ensure_ascii=False)
+
+
+def _u32(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what}: an int, not {type(value).__name__}")
+    if not 0 <= value < 2**32:
+        raise ValueError(f"{what}: {value} is out of range (0 to 2**32 - 1)")
+    return value
+
+
+# --- pubsub -----------------------------------------------------------------------------
+
+
+class PubSubError(HostError):
+    """The host refused a ``subscribe`` or ``broadcast`` (an invalid topic, a payload over its
+    limit, past its limit of topics per session or broadcasts per handler); ``str()`` is why."""
+
+
+def subscribe(topic: str) -> None:
+    """Subscribes this session to ``topic`` (twice is once): its broadcasts and presence
+    diffs reach ``handle_info``. The subscription belongs to the session: it survives
+    hibernation (the session is woken by its messages) and ends with the session. Raises
+    ``PubSubError`` with the host's reason when refused."""
+    if _imports():
+        pubsub = _imports().pubsub
+        _refusable(PubSubError, lambda: pubsub.subscribe(topic))
+    else:
+        _native().pubsub_subscribe(topic)
+
+
+def unsubscribe(topic: str) -> None:
+    """Ends this session's subscription to ``topic``, if any."""
+    if _imports():
+        pubsub = _imports().pubsub
+        pubsub.unsubscribe(topic)
+    else:
+        _native().pubsub_unsubscribe(topic)
+
+
+def broadcast(topic: str, payload: Any, exclude_self: bool = False) -> None:
+    """Sends ``payload`` (any JSON-able value, serialized here) to every session subscribed to
+    ``topic`` on every host, once the current handler has returned; each receives
+    ``Broadcast(topic, payload)``. With ``exclude_self`` this session does not. Raises
+    ``PubSubError`` with the host's reason when refused."""
+    text = _json(payload)
+    exclude_self = bool(exclude_self)
+    if _imports():
+        pubsub = _imports().pubsub
+        _refusable(PubSubError, lambda: pubsub.broadcast(topic, text, exclude_self))
+    else:
+        _native().pubsub_broadcast(topic, text, exclude_self)
+
+
+# --- timers -----------------------------------------------------------------------------
+
+
+class TimerError(HostError):
+    """The host refused a timer (a payload over its limit, too many timers); ``str()`` is why."""
+
+
+def send_self(payload: Any) -> None:
+    """Delivers ``Sent(payload)`` to this view's ``handle_info`` right after the current
+    handler (Phoenix's ``send(self(), message)``). Raises ``TimerError`` when refused."""
+    text = _json(payload)
+    if _imports():
+        timers = _imports().timers
+        _refusable(TimerError, lambda: timers.send_self(text))
+    else:
+        _native().timers_send_self(text)
+
+
+def send_after(payload: Any, ms: int) -> int:
+    """Delivers ``Sent(payload)`` once, after ``ms`` milliseconds; returns the timer's id (an
+    int) for ``cancel``. Raises ``TimerError`` when refused."""
+    text, delay = _json(payload), _u32(ms, "send_after ms")
+    if _imports():
+        timers = _imports().timers
+        return int(_refusable(TimerError, lambda: timers.send_after(text, delay)))
+    return _native().timers_start("after", text, delay)
+
+
+def interval(payload: Any, ms: int) -> int:
+    """Delivers ``Sent(payload)`` every ``ms`` milliseconds (the host's minimum is 10) until
+    cancelled; a session that cannot keep up skips ticks. Returns the timer's id (an int).
+    Raises ``TimerError`` when refused."""
+    text, period = _json(payload), _u32(ms, "interval ms")
+    if _imports():
+        timers = _imports().timers
+        return int(_refusable(TimerError, lambda: timers.interval(text, period)))
+    return _native().timers_start("interval", text, period)
+
+
+def cancel(timer_id: int) -> None:
+    """Stops a timer of this session (an id from ``send_after`` or ``interval``); nothing
+    happens for an unknown or fired one."""
+    if isinstance(timer_id, bool) or not isinstance(timer_id, int):
+        raise TypeError(f"cancel: a timer id is an int, not {type(timer_id).__name__}")
+    if not 0 <= timer_id < 2**64:
+        return  # no timer has that id
+    if _imports():
+        timers = _imports().timers
+        timers.cancel(timer_id)
+    else:
+        _native().timers_cancel(timer_id)
+
+
+# --- presence ---------------------------------------------------------------------------
+
+
+class PresenceError(HostError):
+    """The host refused a ``track`` (an invalid topic or key, a meta that is not a JSON object
+    or over its limit); ``str()`` is why."""
+
+
+def track(topic: str, key: str, meta: Any = None) -> None:
+    """Tracks this session on ``topic`` under ``key`` (a user id, say) with ``meta`` (a dict,
+    serialized here; ``None`` is ``{}``). Several sessions under one key are one presence with
+    one meta each; tracking the same key again replaces this session's meta. Sessions
+    subscribed to ``topic`` get a ``PresenceDiff``. Raises ``PresenceError`` when refused."""
+    text = _json({} if meta is None else meta)
+    if _imports():
+        presence = _imports().presence
+        _refusable(PresenceError, lambda: presence.track(topic, key, text))
+    else:
+        _native().presence_track(topic, key, text)
+
+
+def untrack(topic: str, key: str) -> None:
+    """Stops tracking this session under ``key`` on ``topic``."""
+    if _imports():
+        presence = _imports().presence
+        presence.untrack(topic, key)
+    else:
+        _native().presence_untrack(topic, key)
+
+
+def presence_list(topic: str) -> dict:
+    """Everyone on ``topic`` as the host knows it now, decoded:
+    ``{"<key>": {"metas": [{...meta, "phx_ref": "<ref>"}]}}``."""
+    if _imports():
+        presence = _imports().presence
+        text = presence.list(topic)
+    else:
+        text = _native().presence_list(topic)
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise PresenceError(f"presence.list({topic!r}): the host's answer is not a JSON object")
+    return value
 
 
 # --- log --------------------------------------------------------------------------------

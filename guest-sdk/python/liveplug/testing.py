@@ -1,12 +1,14 @@
 """Testing views in plain CPython, without a component or a host.
 
 - ``host()`` is the stand-in the capability functions of ``liveplug.host`` reach natively: it
-  records the title, pushed events, the last navigation, flash, key-value data and log lines;
-  ``reset_host()`` empties (or seeds) it.
+  records the title, pushed events, the last navigation, flash, key-value data, log lines,
+  subscriptions, broadcasts, timers and presence, and queues the messages the host would
+  deliver to the session (``outbox``); ``reset_host()`` empties (or seeds) it.
 - ``ViewHarness(ViewClass)`` drives a view through the same glue the component exports use
   (JSON strings in, a ``parts`` arena out), keeps the templates and component renders the
   host would keep, checks the arena's invariants as the host does, and writes the HTML the
-  host would (``html()``), escaping text nodes and attribute values.
+  host would (``html()``), escaping text nodes and attribute values. ``info(message)``
+  delivers a message, ``deliver()`` the stand-in's queued ones, ``fire(id)`` a timer.
 - ``render_html(value)`` is the HTML of one template value (a ``Tree``...) on its own.
 """
 
@@ -16,12 +18,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from . import _parts
+from . import _parts, _types
+from . import host as _capabilities
 from ._exports import Runtime
+from .messages import Broadcast, Message, PresenceDiff, Sent, to_wit
 from .template import Builder
 from .view import LiveView
 
-__all__ = ["HostState", "host", "reset_host", "ViewHarness", "render_html", "escape", "ArenaError", "load_view"]
+__all__ = ["HostState", "Timer", "host", "reset_host", "ViewHarness", "render_html", "escape", "ArenaError", "load_view"]
 
 
 @dataclass
@@ -33,6 +37,136 @@ class HostState:
     kv: dict = field(default_factory=dict)
     logs: list = field(default_factory=list)  # (level, message)
     kv_limit: Optional[int] = None  # refuse kv_set when len(key) + len(value) exceeds it
+    subscriptions: set = field(default_factory=set)  # the topics this session subscribes to
+    broadcasts: list = field(default_factory=list)  # (topic, payload, exclude_self), every one made
+    sent: list = field(default_factory=list)  # the payload of every timers.send_self
+    timers: dict = field(default_factory=dict)  # id -> Timer, the ones running
+    cancelled: list = field(default_factory=list)  # the ids given to timers.cancel
+    # topic -> {key: [meta, ...]}: everyone on the topic (this session and others), each meta
+    # with its "phx_ref"; presence.list(topic) answers from it.
+    presence: dict = field(default_factory=dict)
+    # The messages the host would deliver to this session after the current handler, in order:
+    # send_self payloads, broadcasts and presence diffs on subscribed topics. ViewHarness.deliver()
+    # hands them to handle_info.
+    outbox: list = field(default_factory=list)
+    # Calls to refuse, by name ("pubsub.subscribe", "pubsub.broadcast", "timers.send_self",
+    # "timers.send_after", "timers.interval", "presence.track"), with the reason the host gives.
+    refuse: dict = field(default_factory=dict)
+    tracked: dict = field(default_factory=dict)  # (topic, key) -> phx_ref of this session's meta
+    next_timer_id: int = 1
+    next_ref: int = 1
+
+    # --- the capabilities (liveplug.host calls these natively) ----------------------------
+
+    def _check(self, call: str, error: type, topic: Optional[str] = None) -> None:
+        reason = self.refuse.get(call)
+        if reason is not None:
+            raise error(reason)
+        if topic is not None and not (isinstance(topic, str) and 1 <= len(topic.encode()) <= 256):
+            raise error(f"invalid topic {topic!r}: 1 to 256 bytes")
+
+    def pubsub_subscribe(self, topic: str) -> None:
+        self._check("pubsub.subscribe", _capabilities.PubSubError, topic)
+        self.subscriptions.add(topic)
+
+    def pubsub_unsubscribe(self, topic: str) -> None:
+        self.subscriptions.discard(topic)
+
+    def pubsub_broadcast(self, topic: str, payload: str, exclude_self: bool) -> None:
+        self._check("pubsub.broadcast", _capabilities.PubSubError, topic)
+        value = json.loads(payload)
+        self.broadcasts.append((topic, value, exclude_self))
+        if topic in self.subscriptions and not exclude_self:
+            self.outbox.append(Broadcast(topic, json.loads(payload)))
+
+    def timers_send_self(self, payload: str) -> None:
+        self._check("timers.send_self", _capabilities.TimerError)
+        self.sent.append(json.loads(payload))
+        self.outbox.append(Sent(json.loads(payload)))
+
+    def timers_start(self, kind: str, payload: str, ms: int) -> int:
+        self._check("timers.send_after" if kind == "after" else "timers.interval", _capabilities.TimerError)
+        timer_id = self.next_timer_id
+        self.next_timer_id += 1
+        self.timers[timer_id] = Timer(kind, json.loads(payload), ms)
+        return timer_id
+
+    def timers_cancel(self, timer_id: int) -> None:
+        self.timers.pop(timer_id, None)
+        self.cancelled.append(timer_id)
+
+    def _ref(self) -> str:
+        ref = f"ref-{self.next_ref}"
+        self.next_ref += 1
+        return ref
+
+    def _diff(self, topic: str, joins: dict, leaves: dict) -> None:
+        if topic in self.subscriptions:
+            self.outbox.append(PresenceDiff(topic, json.loads(json.dumps(joins)), json.loads(json.dumps(leaves))))
+
+    def _remove(self, topic: str, key: str, ref: str) -> Optional[dict]:
+        metas = self.presence.get(topic, {}).get(key, [])
+        found = next((m for m in metas if m.get("phx_ref") == ref), None)
+        if found is not None:
+            metas.remove(found)
+            if not metas:
+                del self.presence[topic][key]
+                if not self.presence[topic]:
+                    del self.presence[topic]
+        return found
+
+    def presence_track(self, topic: str, key: str, meta: str) -> None:
+        self._check("presence.track", _capabilities.PresenceError, topic)
+        value = json.loads(meta)
+        if not isinstance(value, dict):
+            raise _capabilities.PresenceError("meta: not a JSON object")
+        old = self.tracked.get((topic, key))
+        left = None if old is None else self._remove(topic, key, old)
+        self.tracked[(topic, key)] = self.join(topic, key, value, diff=False)
+        joined = self.presence[topic][key][-1]
+        self._diff(topic, {key: {"metas": [joined]}}, {} if left is None else {key: {"metas": [left]}})
+
+    def presence_untrack(self, topic: str, key: str) -> None:
+        ref = self.tracked.pop((topic, key), None)
+        left = None if ref is None else self._remove(topic, key, ref)
+        if left is not None:
+            self._diff(topic, {}, {key: {"metas": [left]}})
+
+    def presence_list(self, topic: str) -> str:
+        return json.dumps({key: {"metas": metas} for key, metas in self.presence.get(topic, {}).items()})
+
+    # --- other sessions (for tests) -------------------------------------------------------
+
+    def join(self, topic: str, key: str, meta: Optional[dict] = None, diff: bool = True) -> str:
+        """Another session tracks ``key`` on ``topic``: adds its meta (with a new
+        ``phx_ref``, returned) and, when this session subscribes to ``topic``, queues the
+        ``PresenceDiff``."""
+        ref = self._ref()
+        entry = dict(meta or {}, phx_ref=ref)
+        self.presence.setdefault(topic, {}).setdefault(key, []).append(entry)
+        if diff:
+            self._diff(topic, {key: {"metas": [entry]}}, {})
+        return ref
+
+    def leave(self, topic: str, key: str, ref: Optional[str] = None) -> None:
+        """Another session untracks ``key`` on ``topic`` (the meta with ``ref``, or every
+        meta of ``key`` that is not this session's), queueing the ``PresenceDiff``."""
+        own = self.tracked.get((topic, key))
+        metas = self.presence.get(topic, {}).get(key, [])
+        refs = [ref] if ref is not None else [m.get("phx_ref") for m in metas if m.get("phx_ref") != own]
+        left = [m for m in (self._remove(topic, key, r) for r in refs) if m is not None]
+        if left:
+            self._diff(topic, {}, {key: {"metas": left}})
+
+
+@dataclass
+class Timer:
+    """A running timer of the stand-in: ``kind`` is ``"after"`` (``send_after``) or
+    ``"interval"``; ``payload`` decoded; ``ms`` the delay or period."""
+
+    kind: str
+    payload: Any
+    ms: int
 
 
 _HOST = HostState()
@@ -196,7 +330,41 @@ class ViewHarness:
         return None if reply is None else json.loads(reply)
 
     def info(self, message: Any) -> None:
-        self.runtime.handle_info(json.dumps(message))
+        """Delivers ``message`` to ``handle_info`` as the host does (payloads cross as JSON):
+        a ``Sent``, ``Broadcast`` or ``PresenceDiff``, or any other JSON value as
+        ``Sent(value)``."""
+        if not isinstance(message, (Sent, Broadcast, PresenceDiff)):
+            message = Sent(message)
+        self.runtime.handle_info(to_wit(message, _types))
+
+    def deliver(self, limit: int = 100) -> list:
+        """Delivers what the host would deliver to this session after the handlers run so
+        far: the stand-in's ``outbox`` (``send_self`` payloads, broadcasts and presence diffs
+        on subscribed topics), in order, including what the deliveries queue, until it is
+        empty. Returns the delivered messages. More than ``limit`` is an ``AssertionError``
+        (a view that keeps sending itself messages)."""
+        delivered: list[Message] = []
+        state = host()
+        while state.outbox:
+            if len(delivered) >= limit:
+                raise AssertionError(f"more than {limit} messages delivered: the view keeps sending itself messages")
+            message = state.outbox.pop(0)
+            delivered.append(message)
+            self.info(message)
+        return delivered
+
+    def fire(self, timer_id: int) -> Message:
+        """Fires a running timer of the stand-in: delivers its ``Sent(payload)`` (a
+        ``send_after`` timer is gone afterwards, an ``interval`` keeps running). An unknown,
+        cancelled or fired timer is a ``KeyError``. Returns the message."""
+        timer = host().timers.get(timer_id)
+        if timer is None:
+            raise KeyError(f"timer {timer_id} is not running")
+        if timer.kind == "after":
+            del host().timers[timer_id]
+        message = Sent(timer.payload)
+        self.info(message)
+        return message
 
     def components_destroyed(self, ids: list[int]) -> None:
         self.runtime.components_destroyed(ids)

@@ -62,7 +62,10 @@ class LiveView:
         raise unknown_event(name)
 
     def handle_info(self, message: Any) -> None:
-        """A message from pubsub or a timer (decoded JSON)."""
+        """A message for this session: ``Sent(payload)`` from ``timers``,
+        ``Broadcast(topic, payload)`` from ``pubsub``, ``PresenceDiff(topic, joins, leaves)``
+        from ``presence`` (``liveplug.messages``; payloads decoded). The host pushes the
+        changed render afterwards. Default: nothing."""
 
     def render(self) -> Any:
         """The markup for the current state: a ``Tree`` (a ``Template`` call) normally."""

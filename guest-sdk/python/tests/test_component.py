@@ -1,7 +1,7 @@
 """The built components (plugins/counter-py.wasm, plugins/todo-py.wasm) run in wasmtime, outside
 the host, must answer exactly as the native tests say. Skipped when the wasmtime package
 (requirements.txt) or the built plugin is missing: run with target/venv/bin/python after
-build.py."""
+build.py. LIVEPLUG_PY_PLUGINS names another folder of built plugins."""
 
 import json
 import os
@@ -18,7 +18,7 @@ try:
 except ImportError:  # plain CPython without the venv
     smoke = None
 
-PLUGINS = os.path.join(_paths.REPO, "plugins")
+PLUGINS = os.environ.get("LIVEPLUG_PY_PLUGINS") or os.path.join(_paths.REPO, "plugins")
 
 
 def plugin(name):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import _paths  # noqa: F401
 
-from liveplug import LiveComponent, LiveView, Template, ViewError, component, export, unknown_event
+from liveplug import LiveComponent, LiveView, Sent, Template, ViewError, component, export, unknown_event
 from liveplug import _exports
 from liveplug.testing import ViewHarness, host, reset_host
 
@@ -101,7 +101,7 @@ class LifecycleTest(unittest.TestCase):
             [
                 ["mount", {"id": "7"}, {"user": 1}, True, {"tz": "UTC"}],
                 ["params", "http://x/rec/7?a=1", {"id": "7", "a": "1"}],
-                ["info", {"tick": 1}],
+                ["info", Sent({"tick": 1})],
             ],
         )
         h2 = ViewHarness(Recorder).mount()

@@ -19,7 +19,7 @@ pub use self::liveplug::view::{parts, types};
 
 /// The version of the contract this host implements.
 pub const PACKAGE: &str = "liveplug:view";
-pub const VERSION: &str = "0.3.0";
+pub const VERSION: &str = "0.4.0";
 
 /// Where each export of a component is, found once per plugin.
 #[derive(Clone)]

@@ -12,6 +12,7 @@ use super::error::{GuestError, LoadError};
 use super::keyvalue::SharedMaps;
 use super::pool::{Owner, Pool, Residency, Slot};
 use super::store::StoreState;
+use crate::pubsub::Hub;
 
 /// Everything guests share: the engine, the linker with every host capability, the limits and
 /// the instance slots. Cheap to clone.
@@ -26,6 +27,7 @@ struct Inner {
     limits: Limits,
     pool: Pool,
     maps: Arc<SharedMaps>,
+    hub: Arc<Hub>,
     ticker_stop: Arc<AtomicBool>,
     cache: Option<Cache>,
 }
@@ -68,7 +70,8 @@ impl Runtime {
         spawn_epoch_ticker(engine.clone(), Arc::clone(&ticker_stop));
         let pool = Pool::new(limits.max_instances, limits.instance_wait);
         let maps = Arc::new(SharedMaps::default());
-        Ok(Self { inner: Arc::new(Inner { engine, linker, limits, pool, maps, ticker_stop, cache }) })
+        let hub = Arc::new(Hub::new());
+        Ok(Self { inner: Arc::new(Inner { engine, linker, limits, pool, maps, hub, ticker_stop, cache }) })
     }
 
     pub fn limits(&self) -> &Limits {
@@ -82,6 +85,11 @@ impl Runtime {
     /// The `keyvalue` maps of every live session.
     pub(super) fn maps(&self) -> &Arc<SharedMaps> {
         &self.inner.maps
+    }
+
+    /// The topics and presences of every session on this host.
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.inner.hub
     }
 
     pub(super) fn linker(&self) -> &Linker<StoreState> {

@@ -15,6 +15,7 @@ use super::pool::{Owner, Slot};
 use super::store::StoreState;
 use super::view::{Effects, Flash, MountContext, View, ViewInfo};
 use crate::diff;
+use crate::pubsub::Message;
 
 /// Trap messages kept in errors and logs are cut to this length.
 const MAX_TRAP_MESSAGE: usize = 2048;
@@ -99,6 +100,8 @@ impl GuestView {
             keyvalue: plugin
                 .live_session()
                 .map(|session| (std::sync::Arc::clone(runtime.maps()), std::sync::Arc::clone(session))),
+            hub: std::sync::Arc::clone(runtime.hub()),
+            session: None,
         };
         let mut store = Store::new(runtime.engine(), state);
         store.limiter(|state| &mut state.limiter);
@@ -209,13 +212,23 @@ impl View for GuestView {
         Ok(reply.map(|text| serde_json::from_str(&text).unwrap_or(Value::String(text))))
     }
 
-    async fn handle_info(&mut self, message: &Value) -> Result<(), GuestError> {
+    async fn handle_info(&mut self, message: &Message) -> Result<(), GuestError> {
         let Some(export) = self.exports.info.clone() else {
             tracing::debug!(plugin = %self.store.data().plugin, "message dropped: the view has no handle-info");
             return Ok(());
         };
         self.begin()?;
-        let message = message.to_string();
+        let message = match message {
+            Message::Sent(payload) => types::Message::Sent(payload.to_string()),
+            Message::Broadcast { topic, payload } => {
+                types::Message::Broadcast(types::Broadcast { topic: topic.to_string(), payload: payload.to_string() })
+            }
+            Message::Presence { topic, joins, leaves } => types::Message::Presence(types::PresenceDiff {
+                topic: topic.to_string(),
+                joins: joins.to_string(),
+                leaves: leaves.to_string(),
+            }),
+        };
         let result = export.call_handle_info(&mut self.store, &message).await;
         self.finish(result)
     }
@@ -254,6 +267,10 @@ impl View for GuestView {
         self.begin()?;
         let result = export.call_restore(&mut self.store, state).await;
         self.finish(result)
+    }
+
+    fn bind(&mut self, session: crate::pubsub::SessionId) {
+        self.store.data_mut().session = Some(session);
     }
 
     fn take_effects(&mut self) -> Effects {

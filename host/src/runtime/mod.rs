@@ -18,6 +18,7 @@ mod log;
 mod navigation;
 mod page;
 mod pool;
+mod realtime;
 mod shape;
 mod store;
 mod view;

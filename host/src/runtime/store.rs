@@ -24,6 +24,10 @@ pub struct StoreState {
     pub flash: Flash,
     /// The shared maps and this view's live session, once the view is served.
     pub keyvalue: Option<(std::sync::Arc<super::keyvalue::SharedMaps>, std::sync::Arc<str>)>,
+    /// Topics and presences, which `presence.list` reads.
+    pub hub: std::sync::Arc<crate::pubsub::Hub>,
+    /// The session this instance serves, once bound (`presence.list` tells its own metas).
+    pub session: Option<crate::pubsub::SessionId>,
 }
 
 impl WasiView for StoreState {

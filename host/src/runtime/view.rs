@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::error::GuestError;
 use crate::diff::Parts;
+use crate::pubsub::{Message, Request};
 
 /// Arguments of `mount`.
 #[derive(Debug, Clone)]
@@ -31,6 +32,8 @@ pub struct Effects {
     /// A capability was called with arguments it refuses (a path that is not a path...): the
     /// handler is a fault, with this message.
     pub fault: Option<String>,
+    /// Pubsub, timer and presence requests, in the order they were made.
+    pub requests: Vec<Request>,
 }
 
 /// A navigation a handler asked for.
@@ -137,7 +140,7 @@ pub trait View: Send {
         target: Option<u32>,
     ) -> impl Future<Output = Result<Option<Value>, GuestError>> + Send;
 
-    fn handle_info(&mut self, message: &Value) -> impl Future<Output = Result<(), GuestError>> + Send;
+    fn handle_info(&mut self, message: &Message) -> impl Future<Output = Result<(), GuestError>> + Send;
 
     fn render(&mut self) -> impl Future<Output = Result<Parts, GuestError>> + Send;
 
@@ -149,6 +152,12 @@ pub trait View: Send {
 
     /// Restores a snapshot instead of mounting.
     fn restore(&mut self, state: &str) -> impl Future<Output = Result<(), GuestError>> + Send;
+
+    /// Tells the instance which session it serves (before mount or restore), for the
+    /// capabilities that answer per session.
+    fn bind(&mut self, session: crate::pubsub::SessionId) {
+        let _ = session;
+    }
 
     /// Takes the effects collected since the last call.
     fn take_effects(&mut self) -> Effects;

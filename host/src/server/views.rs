@@ -34,4 +34,8 @@ impl Views for GuestViews {
     fn reside(&self, owner: &Arc<Owner>) -> Option<Residency> {
         Some(self.runtime.reside(owner))
     }
+
+    fn hub(&self) -> &Arc<crate::pubsub::Hub> {
+        self.runtime.hub()
+    }
 }

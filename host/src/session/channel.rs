@@ -16,6 +16,7 @@ use super::error::SessionError;
 use super::live::{Hibernated, Hibernation, KeptBecause, LiveSession, Outcome, Routes};
 use super::views::{ViewRoutes, Views};
 use crate::protocol::ClientMessage;
+use crate::pubsub::{Hub, Membership, Message, Request, SessionId};
 use crate::runtime::{Owner, Residency, View};
 
 /// When sessions give their instance back.
@@ -49,6 +50,10 @@ pub(super) struct Context<'a, F> {
 pub(super) struct Channel<V> {
     pub topic: String,
     pub join_ref: Option<String>,
+    /// The session's identity for pubsub and timers.
+    pub id: SessionId,
+    /// Its subscriptions and presences, once it has any; dropping it ends them.
+    pub membership: Option<Box<Membership>>,
     /// The view's name: its plugin, looked up again at every wake.
     name: String,
     state: State<V>,
@@ -74,6 +79,7 @@ impl<V: View + 'static> Channel<V> {
     pub fn joined<F: Views<View = V>>(
         topic: String,
         join_ref: Option<String>,
+        id: SessionId,
         name: String,
         session: LiveSession<V>,
         cx: &Context<'_, F>,
@@ -81,6 +87,8 @@ impl<V: View + 'static> Channel<V> {
         Self {
             topic,
             join_ref,
+            id,
+            membership: None,
             name,
             state: State::Awake(Box::new(session)),
             snapshots: true,
@@ -121,7 +129,7 @@ impl<V: View + 'static> Channel<V> {
             },
             _ => None,
         };
-        let session = awake(&mut self.state, &self.name, &self.topic, cx).await?;
+        let session = awake(&mut self.state, self.id, &self.name, &self.topic, cx).await?;
         let result = match (message, patch_params) {
             (ClientMessage::Event(push), _) => session.handle_event(*push, &routes).await,
             (ClientMessage::LivePatch { url }, Some(params)) => session.live_patch_within(url, params, &routes).await,
@@ -140,6 +148,44 @@ impl<V: View + 'static> Channel<V> {
             self.state = State::Ended;
         }
         result
+    }
+
+    /// Handles messages for this view (waking it if needed) and renders once. Returns the
+    /// outcome and whether the session was hibernated before: a session woken by a message
+    /// alone goes back to sleep right after, so that a broadcast to many idle sessions does
+    /// not keep their instances.
+    pub async fn info<F: Views<View = V>>(
+        &mut self,
+        messages: &[Message],
+        cx: &Context<'_, F>,
+    ) -> Result<(Outcome, bool), SessionError> {
+        let was_hibernated = matches!(self.state, State::Hibernated(_));
+        let routes = ViewRoutes { views: cx.views, view: &self.name };
+        let session = awake(&mut self.state, self.id, &self.name, &self.topic, cx).await?;
+        let result = session.info(messages, &routes).await;
+        self.active(cx);
+        match result {
+            Ok(outcome) => Ok((outcome, was_hibernated)),
+            Err(error) => {
+                if error.is_fatal() {
+                    self.state = State::Ended;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// What the handlers since the last call asked of pubsub, timers and presence.
+    pub fn take_requests(&mut self) -> Vec<Request> {
+        match &mut self.state {
+            State::Awake(session) => session.take_requests(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The session's membership, created on first use.
+    pub fn membership(&mut self, hub: &Arc<Hub>) -> &mut Membership {
+        self.membership.get_or_insert_with(|| Box::new(Membership::new(Arc::clone(hub), self.id)))
     }
 
     /// Gives the instance back to the pool, keeping the state as a snapshot (see
@@ -190,6 +236,7 @@ impl<V: View + 'static> Channel<V> {
 /// The awake session of channel `name`, woken from its snapshot if needed.
 async fn awake<'s, F: Views>(
     state: &'s mut State<F::View>,
+    id: SessionId,
     name: &str,
     topic: &str,
     cx: &Context<'_, F>,
@@ -197,7 +244,8 @@ async fn awake<'s, F: Views>(
     if let State::Hibernated(_) = state
         && let State::Hibernated(hibernated) = std::mem::replace(state, State::Ended)
     {
-        let view = cx.views.instantiate(name, Some(cx.owner)).await?;
+        let mut view = cx.views.instantiate(name, Some(cx.owner)).await?;
+        view.bind(id);
         *state = State::Awake(Box::new(hibernated.wake(view).await?));
         tracing::debug!(view = %name, %topic, "woke");
     }

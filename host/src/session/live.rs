@@ -14,6 +14,7 @@ use super::url::query_params;
 use crate::diff::{Renderer, wire};
 use crate::protocol::navigation::{Kind, LivePatch};
 use crate::protocol::{EventPush, LIVEVIEW_VERSION};
+use crate::pubsub::{Message, Request};
 use crate::runtime::{Effects, Flash, MountContext, Navigation, View};
 
 /// Chained `push_patch`es one handler may cause before the session is ended (Phoenix's
@@ -207,11 +208,12 @@ impl<V: View> LiveSession<V> {
 
     /// Moves the effects of the call that just ran into `pending`.
     fn absorb(&mut self) {
-        let Effects { title, mut events, navigation, fault: _ } = self.view.take_effects();
+        let Effects { title, mut events, navigation, fault: _, mut requests } = self.view.take_effects();
         if title.is_some() {
             self.pending.title = title;
         }
         self.pending.events.append(&mut events);
+        self.pending.requests.append(&mut requests);
         if navigation.is_some() {
             self.pending.navigation = navigation;
         }
@@ -446,12 +448,24 @@ impl<V: View> LiveSession<V> {
         Ok(self.live_patch(url.to_owned(), &AnyUrl).await?.into_response())
     }
 
-    /// Handles a message from pubsub or a timer.
-    pub async fn info(&mut self, message: &Value, routes: &dyn Routes) -> Result<Outcome, SessionError> {
+    /// Handles messages from pubsub, presence and timers, in order, then renders once: a
+    /// session that falls behind sends one diff for all of them (the latest render wins).
+    /// Messages after one that navigates away are not handled (the view is leaving).
+    pub async fn info(&mut self, messages: &[Message], routes: &dyn Routes) -> Result<Outcome, SessionError> {
         self.view.flash_mut().begin_handler();
-        self.view.handle_info(message).await?;
-        self.absorb();
+        for message in messages {
+            self.view.handle_info(message).await?;
+            self.absorb();
+            if self.pending.navigation.is_some() {
+                break;
+            }
+        }
         self.after_handler(None, routes).await
+    }
+
+    /// The pubsub, timer and presence requests of the handlers since the last call, in order.
+    pub fn take_requests(&mut self) -> Vec<Request> {
+        std::mem::take(&mut self.pending.requests)
     }
 
     /// The view's state, if it can snapshot (for hot swap, and for tests that compare a
@@ -617,7 +631,7 @@ mod tests {
             Ok(None)
         }
 
-        async fn handle_info(&mut self, _message: &Value) -> Result<(), GuestError> {
+        async fn handle_info(&mut self, _message: &crate::pubsub::Message) -> Result<(), GuestError> {
             Ok(())
         }
 

@@ -11,7 +11,9 @@ mod error;
 mod event;
 pub mod form;
 mod live;
+mod realtime;
 pub mod socket;
+mod timers;
 mod url;
 mod views;
 

@@ -24,12 +24,14 @@ use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use super::channel::{Channel, Context, Lifecycle};
+use super::realtime::{MAX_BATCH, Realtime, group, next_delivery};
 use super::error::SessionError;
 use super::live::{Joined, Leaving, LiveSession, MountRequest, Outcome, join_response};
 use super::views::{ViewRoutes, Views};
 use crate::protocol::navigation::{LiveRedirect, REDIRECT_STATUS, Redirect};
 use crate::protocol::{ClientMessage, Frame, Join, JoinUrl, Payload, Reply, event, reason};
-use crate::runtime::Owner;
+use crate::pubsub::{Inbox, MAX_QUEUED, Message, SessionId};
+use crate::runtime::{Owner, View};
 
 /// Channels one connection may join (Phoenix's default).
 const MAX_CHANNELS: usize = 100;
@@ -100,6 +102,8 @@ struct Connection<W, F: Views> {
     /// The joined topics, in join order. A handful at most (the client joins one per live
     /// view on the page), so a vector beats a map in both bytes and time.
     channels: Vec<Channel<F::View>>,
+    /// Mailbox and timers of the sessions above.
+    realtime: Realtime,
 }
 
 /// Serves one connection until the client closes it or goes idle. `csrf_ok` says whether the
@@ -112,12 +116,27 @@ where
     R: Stream<Item = Result<Message, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let mut conn = Connection { write, config, csrf_ok, owner: Owner::new(), channels: Vec::new() };
+    let realtime = Realtime::new(Arc::clone(config.views.hub()));
+    let mut conn = Connection { write, config, csrf_ok, owner: Owner::new(), channels: Vec::new(), realtime };
     let mut bad_frames = 0;
     let mut last_frame = Instant::now();
     let owner = Arc::clone(&conn.owner);
+    // Created with the connection's mailbox, when a session first subscribes.
+    let mut inbox: Option<Inbox> = None;
     loop {
+        if inbox.is_none() {
+            inbox = conn.realtime.take_inbox();
+        }
         let idle_deadline = last_frame + conn.config.idle_timeout;
+        // Timers that are due run before the next frame is read.
+        let next_timer = conn.realtime.timers.next_due();
+        if next_timer.is_some_and(|due| due <= Instant::now()) {
+            let fired = conn.realtime.due();
+            if Box::pin(conn.deliver(fired)).await.is_err() {
+                break;
+            }
+            continue;
+        }
         let next_hibernation = conn.next_hibernation();
         // A hibernation already due happens before anything else is read: the timer below has
         // millisecond ticks and would let a frame that arrives meanwhile find the session awake.
@@ -127,7 +146,7 @@ where
             }
             continue;
         }
-        let deadline = next_hibernation.map_or(idle_deadline, |due| due.min(idle_deadline));
+        let deadline = [next_hibernation, next_timer].into_iter().flatten().fold(idle_deadline, Instant::min);
         // Biased: a session whose hibernation is due, or that the pool asked for, gives its
         // instance back before the next frame is read, so that "idle for `hibernate_after`"
         // means exactly that.
@@ -140,11 +159,32 @@ where
                 continue;
             }
             () = tokio::time::sleep_until(deadline) => {
+                // A session with timers is not idle; a connection whose sessions only wait
+                // for timers still closes when the client stops sending heartbeats.
                 if Instant::now() >= idle_deadline {
                     tracing::debug!("closing idle connection");
                     break;
                 }
                 if Box::pin(conn.hibernate_due()).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+            first = next_delivery(&mut inbox) => {
+                let mut batch = vec![first];
+                if let Some(inbox) = &mut inbox {
+                    while batch.len() < MAX_BATCH {
+                        match inbox.try_recv() {
+                            Some(delivery) => batch.push(delivery),
+                            None => break,
+                        }
+                    }
+                    if inbox.overflowed() {
+                        tracing::warn!(queued = MAX_QUEUED, "connection too far behind its messages: closing it");
+                        break;
+                    }
+                }
+                if Box::pin(conn.deliver(group(batch))).await.is_err() {
                     break;
                 }
                 continue;
@@ -241,7 +281,10 @@ where
                     .map(|i| self.channels.remove(i));
                 self.reply(&frame, Reply::ok_empty()).await?;
                 match left {
-                    Some(left) => self.close(&left.topic, left.join_ref.as_deref()).await,
+                    Some(left) => {
+                        self.realtime.ended(left.id);
+                        self.close(&left.topic, left.join_ref.as_deref()).await
+                    }
                     None => Ok(()),
                 }
             }
@@ -258,6 +301,7 @@ where
                 }
                 let mut channel = self.channels.swap_remove(index);
                 let result = channel.handle(message, &self.context()).await;
+                self.realtime.apply(&mut channel);
                 match result {
                     Ok(Outcome::Reply { patch, response }) => {
                         let evicted = channel.eviction_requested();
@@ -282,6 +326,7 @@ where
                         self.send(push).await?;
                         let response = leaving_response(&leaving, &*self.config.gate, false);
                         self.reply(&frame, Reply::ok(response)).await?;
+                        self.realtime.ended(channel.id);
                         self.close(&channel.topic, channel.join_ref.as_deref()).await
                     }
                     Err(error) if error.is_fatal() => self.crashed(channel, &error).await,
@@ -309,6 +354,7 @@ where
     /// A view's fatal error: its channel ends with `phx_error` and the client rejoins.
     async fn crashed(&mut self, channel: Channel<F::View>, error: &SessionError) -> Result<(), Closed> {
         tracing::warn!(topic = %channel.topic, %error, "view session ended");
+        self.realtime.ended(channel.id);
         let push = Frame::push(
             channel.join_ref.as_deref(),
             &channel.topic,
@@ -323,15 +369,18 @@ where
         if let Some(index) = self.position(&frame.topic) {
             // A new join on a joined topic (live navigation): the old channel closes first.
             let old = self.channels.remove(index);
+            self.realtime.ended(old.id);
+            drop(old.membership);
             self.close(&old.topic, old.join_ref.as_deref()).await?;
         }
         if self.channels.len() >= MAX_CHANNELS {
             return self.reply(frame, Reply::error_reason(reason::TOO_MANY_CHANNELS)).await;
         }
         match mount(&id, join, &self.config, &self.owner, self.csrf_ok).await {
-            Ok((name, session, response)) => {
-                let channel =
-                    Channel::joined(frame.topic.clone(), frame.join_ref.clone(), name, session, &self.context());
+            Ok((id, name, session, response)) => {
+                let (topic, join_ref) = (frame.topic.clone(), frame.join_ref.clone());
+                let mut channel = Channel::joined(topic, join_ref, id, name, session, &self.context());
+                self.realtime.apply(&mut channel);
                 // Almost every connection joins one view: room for exactly one more, not the
                 // four a growing vector would reserve.
                 self.channels.reserve_exact(1);
@@ -340,6 +389,59 @@ where
             }
             Err(reply) => self.reply(frame, reply).await,
         }
+    }
+
+    /// Hands each session its messages (from the inbox or its timers) and pushes what they
+    /// changed: `live_patch` and `diff` pushes, or the navigation pushes and `phx_close` of a
+    /// view that leaves, in Phoenix's shapes for messages (not replies).
+    async fn deliver(&mut self, groups: Vec<(SessionId, Vec<Message>)>) -> Result<(), Closed> {
+        for (session, messages) in groups {
+            let Some(index) = self.channels.iter().position(|c| c.id == session) else {
+                // Ended meanwhile: nothing of it may keep firing.
+                self.realtime.ended(session);
+                continue;
+            };
+            let mut channel = self.channels.swap_remove(index);
+            let result = channel.info(&messages, &self.context()).await;
+            self.realtime.apply(&mut channel);
+            match result {
+                Ok((Outcome::Reply { patch, response }, woken)) => {
+                    let evicted = channel.eviction_requested();
+                    let (topic, join_ref) = (channel.topic.clone(), channel.join_ref.clone());
+                    self.channels.push(channel);
+                    if let Some(patch) = patch {
+                        self.send(Frame::push(join_ref.as_deref(), &topic, event::LIVE_PATCH, json!(patch))).await?;
+                    }
+                    if let Value::Object(mut response) = response
+                        && let Some(diff) = response.remove("diff")
+                    {
+                        self.send(Frame::push(join_ref.as_deref(), &topic, event::DIFF, diff)).await?;
+                    }
+                    if woken || evicted {
+                        self.hibernate_where(|c| c.id == session || c.eviction_requested()).await?;
+                    }
+                }
+                Ok((Outcome::Leave { events, leaving }, _)) => {
+                    let (topic, join_ref) = (channel.topic.clone(), channel.join_ref.clone());
+                    self.realtime.ended(channel.id);
+                    drop(channel);
+                    if events.as_array().is_some_and(|e| !e.is_empty()) {
+                        let mut diff = Map::new();
+                        diff.insert(crate::diff::wire::EVENTS.to_owned(), events);
+                        self.send(Frame::push(join_ref.as_deref(), &topic, event::DIFF, Value::Object(diff))).await?;
+                    }
+                    let (name, payload) = leaving_parts(&leaving, &*self.config.gate, false);
+                    self.send(Frame::push(join_ref.as_deref(), &topic, name, payload)).await?;
+                    self.close(&topic, join_ref.as_deref()).await?;
+                }
+                Err(error) if error.is_fatal() => self.crashed(channel, &error).await?,
+                Err(error) => {
+                    tracing::warn!(topic = %channel.topic, %error, "message refused");
+                    self.channels.push(channel);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The earliest moment one of the awake sessions should hibernate.
@@ -388,15 +490,24 @@ fn refusal(error: &SessionError) -> Reply {
 /// The `live_redirect` or `redirect` object a leaving view sends, in a reply or as a join
 /// error; the flash goes along as a token when there is any.
 fn leaving_response(leaving: &Leaving, gate: &dyn Gate, at_join: bool) -> Value {
+    let (name, payload) = leaving_parts(leaving, gate, at_join);
+    let mut response = Map::new();
+    response.insert(name.to_owned(), payload);
+    Value::Object(response)
+}
+
+/// The name (`live_redirect` or `redirect`) and the object of a leaving view's navigation:
+/// inside a reply or a join error, or as a push of its own when a message caused it.
+fn leaving_parts(leaving: &Leaving, gate: &dyn Gate, at_join: bool) -> (&'static str, Value) {
     let token = |flash: &BTreeMap<String, String>| (!flash.is_empty()).then(|| gate.sign_flash(flash));
     match leaving {
         Leaving::Navigate { to, kind, flash } => {
-            json!({ "live_redirect": LiveRedirect { to: to.clone(), kind: *kind, flash: token(flash) } })
+            (event::LIVE_REDIRECT, json!(LiveRedirect { to: to.clone(), kind: *kind, flash: token(flash) }))
         }
         Leaving::Redirect { to, flash } => {
             // Phoenix leaves `status` out of an external redirect at join only.
             let status = (!(at_join && leaving.is_external())).then_some(REDIRECT_STATUS);
-            json!({ "redirect": Redirect { to: to.clone(), status, flash: token(flash) } })
+            (event::REDIRECT, json!(Redirect { to: to.clone(), status, flash: token(flash) }))
         }
     }
 }
@@ -412,7 +523,7 @@ async fn mount<F: Views>(
     config: &SocketConfig<F>,
     owner: &Arc<Owner>,
     csrf_ok: bool,
-) -> Result<(String, LiveSession<F::View>, Value), Reply> {
+) -> Result<(SessionId, String, LiveSession<F::View>, Value), Reply> {
     let stale = || Reply::error_reason(reason::STALE);
     let unauthorized = || Reply::error_reason(reason::UNAUTHORIZED);
     if !csrf_ok {
@@ -446,7 +557,9 @@ async fn mount<F: Views>(
         tracing::warn!(view = %name, %error, "join failed");
         Reply::error_reason(reason::JOIN_CRASHED)
     };
-    let view = config.views.instantiate(&name, Some(owner)).await.map_err(|e| crashed(&e))?;
+    let mut view = config.views.instantiate(&name, Some(owner)).await.map_err(|e| crashed(&e))?;
+    let id = SessionId::next();
+    view.bind(id);
     let request = MountRequest {
         url,
         session: claims.session,
@@ -460,7 +573,7 @@ async fn mount<F: Views>(
     match joined {
         Joined::Live { session, rendered, patch } => {
             let response = join_response(rendered, patch);
-            Ok((name, *session, response))
+            Ok((id, name, *session, response))
         }
         Joined::Left { events, leaving } => {
             let mut response = leaving_response(&leaving, &*config.gate, true);

@@ -47,7 +47,7 @@ impl View for Counter {
         Ok(None)
     }
 
-    async fn handle_info(&mut self, _message: &Value) -> Result<(), GuestError> {
+    async fn handle_info(&mut self, _message: &crate::pubsub::Message) -> Result<(), GuestError> {
         Ok(())
     }
 
@@ -83,7 +83,10 @@ impl View for Counter {
 }
 
 /// `/c` is view `c` and `/d` view `d`, in different live sessions.
-struct TestViews;
+#[derive(Default)]
+struct TestViews {
+    hub: Arc<crate::pubsub::Hub>,
+}
 
 impl Views for TestViews {
     type View = Counter;
@@ -104,6 +107,10 @@ impl Views for TestViews {
 
     fn reside(&self, _owner: &Arc<Owner>) -> Option<Residency> {
         None
+    }
+
+    fn hub(&self) -> &Arc<crate::pubsub::Hub> {
+        &self.hub
     }
 }
 
@@ -143,7 +150,7 @@ struct Client {
 
 fn config(idle: Duration, write: Duration) -> Arc<SocketConfig<TestViews>> {
     Arc::new(SocketConfig {
-        views: TestViews,
+        views: TestViews::default(),
         gate: Arc::new(TestGate),
         idle_timeout: idle,
         write_timeout: write,

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::error::SessionError;
 use super::live::Routes;
+use crate::pubsub::Hub;
 use crate::runtime::{Owner, Residency, View};
 
 /// Where a URL leads.
@@ -39,6 +40,9 @@ pub trait Views: Send + Sync + 'static {
     /// Registers an awake session of `owner` with the instance pool, which may then ask for
     /// its instance back; `None` when instances are not pooled.
     fn reside(&self, owner: &Arc<Owner>) -> Option<Residency>;
+
+    /// The topics and presences the sessions share.
+    fn hub(&self) -> &Arc<Hub>;
 }
 
 /// The URLs of one view: those `views` routes to it.

@@ -1,0 +1,244 @@
+//! Who is on which topic (Phoenix.Presence): one meta per tracking session, grouped by key,
+//! and the diffs each change makes. Pure state; the hub broadcasts the diffs.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use super::message::{Message, SessionId};
+
+/// One session's meta under a key.
+#[derive(Debug, Clone)]
+struct Entry {
+    session: SessionId,
+    phx_ref: Arc<str>,
+    meta: Map<String, Value>,
+}
+
+/// A change on one topic, as Phoenix.Presence diffs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Diff {
+    /// `key → metas` that arrived.
+    pub joins: BTreeMap<String, Vec<Value>>,
+    /// `key → metas` that left.
+    pub leaves: BTreeMap<String, Vec<Value>>,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.joins.is_empty() && self.leaves.is_empty()
+    }
+
+    /// The `handle-info` message for subscribers of `topic`.
+    pub fn message(&self, topic: &str) -> Message {
+        Message::Presence {
+            topic: topic.into(),
+            joins: metas_json(&self.joins).to_string().into(),
+            leaves: metas_json(&self.leaves).to_string().into(),
+        }
+    }
+}
+
+fn metas_json(map: &BTreeMap<String, Vec<Value>>) -> Value {
+    Value::Object(map.iter().map(|(key, metas)| (key.clone(), json!({ "metas": metas }))).collect())
+}
+
+/// A change a handler made that is not carried out yet: track (with the meta and the ref it
+/// will have) or untrack, of the calling session under a key.
+#[derive(Debug, Clone, Copy)]
+pub struct Pending<'a> {
+    pub key: &'a str,
+    pub track: Option<(&'a Map<String, Value>, &'a str)>,
+}
+
+/// Every tracked session on this host, by topic and key.
+#[derive(Debug, Default)]
+pub struct Presence {
+    topics: HashMap<Arc<str>, BTreeMap<String, Vec<Entry>>>,
+}
+
+impl Presence {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Tracks `session` under `key` on `topic` with `meta` and the fresh ref `phx_ref`;
+    /// tracking again replaces the meta (a leave under the old ref, a join under the new one
+    /// that names the old as `phx_ref_prev`, as Phoenix's `update`).
+    pub fn track(
+        &mut self,
+        topic: &str,
+        key: &str,
+        session: SessionId,
+        meta: Map<String, Value>,
+        phx_ref: Arc<str>,
+    ) -> Diff {
+        let entries = self.topics.entry(topic.into()).or_default().entry(key.to_owned()).or_default();
+        let mut diff = Diff::default();
+        let mut joined = wire_meta(&meta, &phx_ref);
+        if let Some(old) = entries.iter_mut().find(|e| e.session == session) {
+            diff.leaves.entry(key.to_owned()).or_default().push(wire_meta(&old.meta, &old.phx_ref));
+            if let Value::Object(map) = &mut joined {
+                map.insert("phx_ref_prev".into(), Value::from(&*old.phx_ref));
+            }
+            old.meta = meta;
+            old.phx_ref = phx_ref;
+        } else {
+            entries.push(Entry { session, phx_ref, meta });
+        }
+        diff.joins.entry(key.to_owned()).or_default().push(joined);
+        diff
+    }
+
+    /// Stops tracking `session` under `key` on `topic`.
+    pub fn untrack(&mut self, topic: &str, key: &str, session: SessionId) -> Diff {
+        let mut diff = Diff::default();
+        let Some(keys) = self.topics.get_mut(topic) else { return diff };
+        if let Some(entries) = keys.get_mut(key) {
+            entries.retain(|e| {
+                let leaving = e.session == session;
+                if leaving {
+                    diff.leaves.entry(key.to_owned()).or_default().push(wire_meta(&e.meta, &e.phx_ref));
+                }
+                !leaving
+            });
+            if entries.is_empty() {
+                keys.remove(key);
+            }
+        }
+        if keys.is_empty() {
+            self.topics.remove(topic);
+        }
+        diff
+    }
+
+    /// `{key: {"metas": [...]}}` for `topic`.
+    pub fn list(&self, topic: &str) -> Value {
+        self.list_for(topic, None, &[])
+    }
+
+    /// [`Presence::list`] as `session` sees it in the middle of a handler, with its `pending`
+    /// changes on `topic` already made.
+    pub fn list_for(&self, topic: &str, session: Option<SessionId>, pending: &[Pending<'_>]) -> Value {
+        let mut list: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        let mut own: Vec<(&str, Value)> = Vec::new();
+        for (key, entries) in self.topics.get(topic).into_iter().flatten() {
+            for entry in entries {
+                let meta = wire_meta(&entry.meta, &entry.phx_ref);
+                if Some(entry.session) == session {
+                    own.push((key, meta));
+                } else {
+                    list.entry(key).or_default().push(meta);
+                }
+            }
+        }
+        for change in pending {
+            own.retain(|(key, _)| *key != change.key);
+            if let Some((meta, phx_ref)) = change.track {
+                own.push((change.key, wire_meta(meta, phx_ref)));
+            }
+        }
+        for (key, meta) in own {
+            list.entry(key).or_default().push(meta);
+        }
+        Value::Object(list.into_iter().map(|(key, metas)| (key.to_owned(), json!({ "metas": metas }))).collect())
+    }
+
+    /// Metas tracked in all, over every topic and key.
+    pub fn len(&self) -> usize {
+        self.topics.values().flat_map(BTreeMap::values).map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.topics.is_empty()
+    }
+}
+
+/// A meta as the wire has it: the view's object plus `phx_ref`.
+fn wire_meta(meta: &Map<String, Value>, phx_ref: &str) -> Value {
+    let mut meta = meta.clone();
+    meta.insert("phx_ref".into(), Value::from(phx_ref));
+    Value::Object(meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value, json};
+
+    use super::{Pending, Presence, SessionId};
+
+    #[test]
+    fn a_handler_sees_its_own_pending_changes() {
+        let mut presence = Presence::new();
+        let (me, other) = (SessionId::next(), SessionId::next());
+        presence.track("t", "bob", other, meta("bob"), "1".into());
+        presence.track("t", "me", me, meta("old"), "2".into());
+        let new = meta("new");
+        let tracked = [Pending { key: "me", track: Some((&new, "3")) }, Pending { key: "me2", track: Some((&new, "4")) }];
+        let list = presence.list_for("t", Some(me), &tracked);
+        assert_eq!(list["me"]["metas"], json!([{"name": "new", "phx_ref": "3"}]));
+        assert_eq!(list["me2"]["metas"], json!([{"name": "new", "phx_ref": "4"}]));
+        assert_eq!(list["bob"]["metas"], json!([{"name": "bob", "phx_ref": "1"}]));
+        let untracked = [Pending { key: "me", track: None }];
+        assert_eq!(presence.list_for("t", Some(me), &untracked), json!({"bob": {"metas": [{"name": "bob", "phx_ref": "1"}]}}));
+        assert_eq!(presence.list_for("t", None, &[]), presence.list("t"));
+    }
+
+    fn meta(name: &str) -> Map<String, Value> {
+        let Value::Object(map) = json!({ "name": name }) else { unreachable!() };
+        map
+    }
+
+    #[test]
+    fn two_tabs_are_one_presence_with_two_metas() {
+        let mut presence = Presence::new();
+        let (a, b) = (SessionId::next(), SessionId::next());
+        let diff = presence.track("room", "alice", a, meta("tab 1"), "n1.1".into());
+        assert_eq!(diff.joins["alice"], vec![json!({"name": "tab 1", "phx_ref": "n1.1"})]);
+        assert!(diff.leaves.is_empty());
+        presence.track("room", "alice", b, meta("tab 2"), "n1.2".into());
+        let list = presence.list("room");
+        assert_eq!(list["alice"]["metas"].as_array().map(Vec::len), Some(2));
+        assert_eq!(presence.len(), 2);
+
+        let diff = presence.untrack("room", "alice", a);
+        assert_eq!(diff.leaves["alice"], vec![json!({"name": "tab 1", "phx_ref": "n1.1"})]);
+        assert_eq!(presence.list("room")["alice"]["metas"], json!([{"name": "tab 2", "phx_ref": "n1.2"}]));
+        presence.untrack("room", "alice", b);
+        assert_eq!(presence.list("room"), json!({}));
+        assert!(presence.is_empty());
+    }
+
+    #[test]
+    fn tracking_again_replaces_the_meta() {
+        let mut presence = Presence::new();
+        let a = SessionId::next();
+        presence.track("t", "k", a, meta("old"), "1".into());
+        let diff = presence.track("t", "k", a, meta("new"), "2".into());
+        assert_eq!(diff.leaves["k"], vec![json!({"name": "old", "phx_ref": "1"})]);
+        assert_eq!(diff.joins["k"], vec![json!({"name": "new", "phx_ref": "2", "phx_ref_prev": "1"})]);
+        assert_eq!(presence.len(), 1);
+    }
+
+    #[test]
+    fn untracking_what_is_not_tracked_changes_nothing() {
+        let mut presence = Presence::new();
+        let a = SessionId::next();
+        assert!(presence.untrack("t", "k", a).is_empty());
+        presence.track("t", "k", a, meta("x"), "1".into());
+        assert!(presence.untrack("t", "other", a).is_empty());
+        assert!(presence.untrack("t", "k", SessionId::next()).is_empty());
+        assert_eq!(presence.len(), 1);
+    }
+
+    #[test]
+    fn diffs_become_messages() {
+        let mut presence = Presence::new();
+        let diff = presence.track("t", "k", SessionId::next(), meta("x"), "1".into());
+        let super::Message::Presence { topic, joins, leaves } = diff.message("t") else { panic!() };
+        assert_eq!(&*topic, "t");
+        assert_eq!(&*joins, r#"{"k":{"metas":[{"name":"x","phx_ref":"1"}]}}"#);
+        assert_eq!(&*leaves, "{}");
+    }
+}
