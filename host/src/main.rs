@@ -44,6 +44,10 @@ async fn main() -> anyhow::Result<()> {
         "plugins loaded"
     );
     log_capacity(&runtime);
+    match config.pubsub.as_str() {
+        "local" => tracing::info!("pubsub: this process only (--pubsub redis://… shares topics between hosts)"),
+        url => liveplug::pubsub::redis::connect(runtime.hub(), url, config.liveness())?,
+    }
     let state = AppState::with_lifecycle(runtime, Arc::clone(&registry), signer, assets, config.lifecycle())
         .with_session_headers(config.session_headers.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -5,6 +5,7 @@
 // Test code fails by panicking: that is how a test reports.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod cluster;
 mod conformance;
 mod contract;
 mod e2e;

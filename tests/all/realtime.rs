@@ -255,35 +255,44 @@ async fn hibernated_sessions_keep_their_subscriptions_presences_and_timers() {
 /// the hub.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn joins_and_leaves_leave_nothing_behind() {
+    const SOCKETS: usize = 4;
+    const JOINS: usize = 500;
     let (addr, runtime) = host(Lifecycle::default()).await;
-    let page = open_page(addr, "/realtime?user=churn&room=churn").await;
-    let mut socket = Socket::for_page(addr, &page).await;
-    let topic = format!("lv:{}", page.id);
-    for i in 0..2000 {
-        let (join_ref, reply) = socket.join(&page).await;
-        assert_eq!(reply[4]["status"], "ok", "join {i}: {reply}");
-        if i % 10 == 0 {
+    let churn = |n: usize| async move {
+        let page = open_page(addr, &format!("/realtime?user=churn{n}&room=churn")).await;
+        let mut socket = Socket::for_page(addr, &page).await;
+        let topic = format!("lv:{}", page.id);
+        for i in 0..JOINS {
+            let (join_ref, reply) = socket.join(&page).await;
+            assert_eq!(reply[4]["status"], "ok", "join {i}: {reply}");
+            if i % 10 == 0 {
+                let msg_ref = socket.make_ref();
+                let tick = json!([join_ref, msg_ref, topic, "event", {"type": "click", "event": "tick", "value": {"ms": "10"}}]);
+                socket.send(tick).await;
+                while socket.recv().await[1] != msg_ref.as_str() {}
+            }
             let msg_ref = socket.make_ref();
-            socket
-                .send(json!([join_ref, msg_ref, topic, "event", {"type": "click", "event": "tick", "value": {"ms": "10"}}]))
-                .await;
-            while socket.recv().await[1] != msg_ref.as_str() {}
+            socket.send(json!([join_ref, msg_ref, topic, "phx_leave", {}])).await;
+            let (mut closed, mut replied) = (false, false);
+            while !(closed && replied) {
+                let frame = socket.recv().await;
+                closed |= frame[3] == "phx_close";
+                replied |= frame[1] == msg_ref.as_str();
+            }
         }
-        let msg_ref = socket.make_ref();
-        socket.send(json!([join_ref, msg_ref, topic, "phx_leave", {}])).await;
-        let mut closed = false;
-        let mut replied = false;
-        while !(closed && replied) {
-            let frame = socket.recv().await;
-            closed |= frame[3] == "phx_close";
-            replied |= frame[1] == msg_ref.as_str();
-        }
+        socket
+    };
+    let mut sockets = Vec::new();
+    for socket in futures_util::future::join_all((0..SOCKETS).map(churn)).await {
+        sockets.push(socket);
     }
     let counts = runtime.hub().counts();
-    assert_eq!(counts, liveplug::pubsub::Counts::default(), "after 2,000 joins and leaves");
-    // The timers went with their sessions: nothing arrives on the quiet socket.
-    if let Some(frame) = socket.recv_within(Duration::from_millis(300)).await {
-        panic!("a frame for a session that left: {frame}");
+    assert_eq!(counts, liveplug::pubsub::Counts::default(), "after {} joins and leaves", SOCKETS * JOINS);
+    // The timers went with their sessions: nothing arrives on the quiet sockets.
+    for socket in &mut sockets {
+        if let Some(frame) = socket.recv_within(Duration::from_millis(300)).await {
+            panic!("a frame for a session that left: {frame}");
+        }
     }
 }
 

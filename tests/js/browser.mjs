@@ -125,7 +125,7 @@ export function pageFromArgs(script, defaultPath) {
 }
 
 /** The handle an e2e test body receives. */
-class TestContext {
+export class TestContext {
   constructor(page, watcher) {
     this.page = page;
     this.watcher = watcher;

@@ -75,6 +75,7 @@ fn main() -> Result<()> {
         Cmd::Test => {
             setup(&root)?;
             ensure_chromium()?;
+            ensure_redis()?;
             run(cargo(&root).args(["fmt", "--all", "--check"]))?;
             clippy(&root)?;
             run(Command::new("node").current_dir(&root).arg("tests/js/selftest.mjs"))?;
@@ -150,6 +151,23 @@ fn ensure_chromium() -> Result<()> {
     if !has_command("apt-get") {
         bail!("Chromium is missing at {path}; install it or set CHROMIUM_PATH");
     }
+    apt_install("chromium")
+}
+
+/// The multi-host tests start their own Redis server (on a free port) from this binary.
+fn ensure_redis() -> Result<()> {
+    let path = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+    if has_command(&path) {
+        return Ok(());
+    }
+    if !has_command("apt-get") {
+        bail!("redis-server is missing; install it or set REDIS_SERVER");
+    }
+    apt_install("redis-server")
+}
+
+/// Installs a Debian package (with sudo when not root).
+fn apt_install(package: &str) -> Result<()> {
     let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
     let apt = |args: &[&str]| {
         let mut cmd = Command::new(sudo.first().copied().unwrap_or("apt-get"));
@@ -160,7 +178,7 @@ fn ensure_chromium() -> Result<()> {
         run(&mut cmd)
     };
     apt(&["update", "-qq"])?;
-    apt(&["install", "-y", "-qq", "chromium"])
+    apt(&["install", "-y", "-qq", package])
 }
 
 fn is_root() -> bool {

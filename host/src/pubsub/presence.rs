@@ -52,10 +52,22 @@ pub struct Pending<'a> {
     pub track: Option<(&'a Map<String, Value>, &'a str)>,
 }
 
-/// Every tracked session on this host, by topic and key.
+/// One presence as hosts tell each other about it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Shared {
+    pub topic: String,
+    pub key: String,
+    pub phx_ref: String,
+    pub meta: Map<String, Value>,
+}
+
+/// Every tracked session on this host, by topic and key, and what the other hosts last said
+/// they track.
 #[derive(Debug, Default)]
 pub struct Presence {
     topics: HashMap<Arc<str>, BTreeMap<String, Vec<Entry>>>,
+    /// Other hosts' presences, by host: ref → presence.
+    remote: HashMap<String, BTreeMap<String, Shared>>,
 }
 
 impl Presence {
@@ -133,6 +145,9 @@ impl Presence {
                 }
             }
         }
+        for shared in self.remote.values().flat_map(BTreeMap::values).filter(|s| s.topic == topic) {
+            list.entry(&shared.key).or_default().push(wire_meta(&shared.meta, &shared.phx_ref));
+        }
         for change in pending {
             own.retain(|(key, _)| *key != change.key);
             if let Some((meta, phx_ref)) = change.track {
@@ -143,6 +158,80 @@ impl Presence {
             list.entry(key).or_default().push(meta);
         }
         Value::Object(list.into_iter().map(|(key, metas)| (key.to_owned(), json!({ "metas": metas }))).collect())
+    }
+
+    /// What this host tracks, for the other hosts.
+    pub fn shared(&self) -> Vec<Shared> {
+        let mut all = Vec::new();
+        for (topic, keys) in &self.topics {
+            for (key, entries) in keys {
+                for e in entries {
+                    all.push(Shared {
+                        topic: topic.to_string(),
+                        key: key.clone(),
+                        phx_ref: e.phx_ref.to_string(),
+                        meta: e.meta.clone(),
+                    });
+                }
+            }
+        }
+        all
+    }
+
+    /// The local presence of `session` under `key` on `topic`, as shared.
+    pub fn shared_one(&self, topic: &str, key: &str, session: SessionId) -> Option<Shared> {
+        let entry = self.topics.get(topic)?.get(key)?.iter().find(|e| e.session == session)?;
+        Some(Shared { topic: topic.to_owned(), key: key.to_owned(), phx_ref: entry.phx_ref.to_string(), meta: entry.meta.clone() })
+    }
+
+    /// Host `node` tracks `shared` (a new presence, or a new meta under a new ref).
+    pub fn remote_join(&mut self, node: &str, shared: Shared) -> Diff {
+        let mut diff = Diff::default();
+        diff.joins.entry(shared.key.clone()).or_default().push(wire_meta(&shared.meta, &shared.phx_ref));
+        self.remote.entry(node.to_owned()).or_default().insert(shared.phx_ref.clone(), shared);
+        diff
+    }
+
+    /// Host `node` no longer tracks the presence `phx_ref`. Returns its topic and the diff.
+    pub fn remote_leave(&mut self, node: &str, phx_ref: &str) -> Option<(String, Diff)> {
+        let refs = self.remote.get_mut(node)?;
+        let gone = refs.remove(phx_ref)?;
+        if refs.is_empty() {
+            self.remote.remove(node);
+        }
+        let mut diff = Diff::default();
+        diff.leaves.entry(gone.key.clone()).or_default().push(wire_meta(&gone.meta, &gone.phx_ref));
+        Some((gone.topic, diff))
+    }
+
+    /// Host `node` tracks exactly `state` (its answer to a newcomer, or after a reconnect):
+    /// the diffs, by topic, from what it was known to track.
+    pub fn remote_state(&mut self, node: &str, state: Vec<Shared>) -> Vec<(String, Diff)> {
+        let old = self.remote.remove(node).unwrap_or_default();
+        let new: BTreeMap<String, Shared> = state.into_iter().map(|s| (s.phx_ref.clone(), s)).collect();
+        let mut diffs: BTreeMap<String, Diff> = BTreeMap::new();
+        for (phx_ref, gone) in old.iter().filter(|(r, _)| !new.contains_key(*r)) {
+            let diff = diffs.entry(gone.topic.clone()).or_default();
+            diff.leaves.entry(gone.key.clone()).or_default().push(wire_meta(&gone.meta, phx_ref));
+        }
+        for (phx_ref, came) in new.iter().filter(|(r, _)| !old.contains_key(*r)) {
+            let diff = diffs.entry(came.topic.clone()).or_default();
+            diff.joins.entry(came.key.clone()).or_default().push(wire_meta(&came.meta, phx_ref));
+        }
+        if !new.is_empty() {
+            self.remote.insert(node.to_owned(), new);
+        }
+        diffs.into_iter().collect()
+    }
+
+    /// Host `node` is gone (it stopped answering): everything it tracked leaves.
+    pub fn remote_down(&mut self, node: &str) -> Vec<(String, Diff)> {
+        self.remote_state(node, Vec::new())
+    }
+
+    /// The hosts whose presences are known.
+    pub fn remote_nodes(&self) -> Vec<String> {
+        self.remote.keys().cloned().collect()
     }
 
     /// Metas tracked in all, over every topic and key.
@@ -230,6 +319,41 @@ mod tests {
         assert!(presence.untrack("t", "other", a).is_empty());
         assert!(presence.untrack("t", "k", SessionId::next()).is_empty());
         assert_eq!(presence.len(), 1);
+    }
+
+    #[test]
+    fn other_hosts_presences_join_leave_and_resync() {
+        let mut presence = Presence::new();
+        let shared = |key: &str, phx_ref: &str| super::Shared {
+            topic: "t".into(),
+            key: key.into(),
+            phx_ref: phx_ref.into(),
+            meta: meta(key),
+        };
+        let me = SessionId::next();
+        presence.track("t", "alice", me, meta("alice"), "a1".into());
+        let diff = presence.remote_join("b", shared("bob", "b1"));
+        assert_eq!(diff.joins["bob"], vec![json!({"name": "bob", "phx_ref": "b1"})]);
+        presence.remote_join("b", shared("alice", "b2"));
+        let list = presence.list("t");
+        assert_eq!(list["alice"]["metas"].as_array().map(Vec::len), Some(2), "{list}");
+        assert_eq!(presence.len(), 1, "only local metas count");
+
+        // A resync: b2 went, b3 came.
+        let diffs = presence.remote_state("b", vec![shared("bob", "b1"), shared("carol", "b3")]);
+        assert_eq!(diffs.len(), 1);
+        assert_eq!(diffs[0].1.leaves["alice"], vec![json!({"name": "alice", "phx_ref": "b2"})]);
+        assert_eq!(diffs[0].1.joins["carol"], vec![json!({"name": "carol", "phx_ref": "b3"})]);
+
+        let (topic, diff) = presence.remote_leave("b", "b1").unwrap();
+        assert_eq!((topic.as_str(), diff.leaves.len()), ("t", 1));
+        assert!(presence.remote_leave("b", "b1").is_none());
+
+        let diffs = presence.remote_down("b");
+        assert_eq!(diffs[0].1.leaves["carol"].len(), 1);
+        assert!(presence.remote_nodes().is_empty());
+        assert_eq!(presence.list("t"), json!({"alice": {"metas": [{"name": "alice", "phx_ref": "a1"}]}}));
+        assert_eq!(presence.shared(), vec![super::Shared { topic: "t".into(), key: "alice".into(), phx_ref: "a1".into(), meta: meta("alice") }]);
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub const GRANTED: &[&str] = &[
 ];
 
 /// The interfaces of this package a view may import (the host implements each).
-pub const HOST_INTERFACES: &[&str] = &["log", "page", "navigation", "flash", "keyvalue", "parts", "types"];
+pub const HOST_INTERFACES: &[&str] =
+    &["log", "page", "navigation", "flash", "keyvalue", "pubsub", "timers", "presence", "parts", "types"];
 
 struct Io;
 
@@ -130,9 +131,10 @@ mod tests {
 
     #[test]
     fn our_interfaces_must_be_this_version_and_exist() {
-        assert_eq!(refusal("liveplug:view/log@0.3.0"), None);
-        assert!(refusal("liveplug:view/log@0.2.0").unwrap_or_default().contains("another version"));
-        assert!(refusal("liveplug:view/files@0.3.0").unwrap_or_default().contains("does not provide"));
+        assert_eq!(refusal("liveplug:view/log@0.4.0"), None);
+        assert_eq!(refusal("liveplug:view/presence@0.4.0"), None);
+        assert!(refusal("liveplug:view/log@0.3.0").unwrap_or_default().contains("another version"));
+        assert!(refusal("liveplug:view/files@0.4.0").unwrap_or_default().contains("does not provide"));
         assert!(refusal("acme:thing/x").unwrap_or_default().contains("acme:thing/x"));
     }
 }

@@ -42,6 +42,15 @@ pub struct Config {
     /// `~/.cache/liveplug`.
     #[arg(long, env = "LIVEPLUG_COMPILE_CACHE")]
     pub compile_cache: Option<PathBuf>,
+    /// How views' topics reach other hosts: `local` (this process only), or a Redis URL
+    /// (`redis://127.0.0.1:6379`) shared by every host that serves the same views. Hosts keep
+    /// serving local traffic when Redis is away and reconnect by themselves.
+    #[arg(long, env = "LIVEPLUG_PUBSUB", default_value = "local")]
+    pub pubsub: String,
+    /// With Redis: a host not heard from for this long is taken as gone, and its presences
+    /// leave (hosts say they are alive every fifth of it).
+    #[arg(long, env = "LIVEPLUG_PRESENCE_TIMEOUT_MS", default_value_t = 5000)]
+    pub presence_timeout_ms: u64,
     /// Compile every plugin at start, without the disk cache.
     #[arg(long, env = "LIVEPLUG_NO_COMPILE_CACHE", conflicts_with = "compile_cache")]
     pub no_compile_cache: bool,
@@ -61,6 +70,12 @@ impl Config {
                 std::env::var_os("HOME").filter(|dir| !dir.is_empty()).map(|home| PathBuf::from(home).join(".cache"))
             })?;
         Some(base.join("liveplug"))
+    }
+
+    /// How hosts watch each other over Redis.
+    pub fn liveness(&self) -> crate::pubsub::redis::Liveness {
+        let timeout = std::time::Duration::from_millis(self.presence_timeout_ms.max(50));
+        crate::pubsub::redis::Liveness { heartbeat: timeout / 5, timeout }
     }
 
     /// The session lifecycle these options describe.

@@ -106,6 +106,11 @@ impl<V: View + 'static> Channel<V> {
         self.residency.as_ref().map(|_| self.last_active + lifecycle.hibernate_after)
     }
 
+    /// Whether the session is awake and may hibernate (it holds a place in the pool's order).
+    pub fn is_resident(&self) -> bool {
+        self.residency.is_some()
+    }
+
     /// Whether the pool asked for this channel's instance.
     pub fn eviction_requested(&self) -> bool {
         self.residency.as_ref().is_some_and(Residency::eviction_requested)

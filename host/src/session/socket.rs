@@ -30,7 +30,7 @@ use super::live::{Joined, Leaving, LiveSession, MountRequest, Outcome, join_resp
 use super::views::{ViewRoutes, Views};
 use crate::protocol::navigation::{LiveRedirect, REDIRECT_STATUS, Redirect};
 use crate::protocol::{ClientMessage, Frame, Join, JoinUrl, Payload, Reply, event, reason};
-use crate::pubsub::{Inbox, MAX_QUEUED, Message, SessionId};
+use crate::pubsub::{Inbox, MAX_QUEUED, SessionId};
 use crate::runtime::{Owner, View};
 
 /// Channels one connection may join (Phoenix's default).
@@ -394,7 +394,7 @@ where
     /// Hands each session its messages (from the inbox or its timers) and pushes what they
     /// changed: `live_patch` and `diff` pushes, or the navigation pushes and `phx_close` of a
     /// view that leaves, in Phoenix's shapes for messages (not replies).
-    async fn deliver(&mut self, groups: Vec<(SessionId, Vec<Message>)>) -> Result<(), Closed> {
+    async fn deliver(&mut self, groups: Vec<(SessionId, Vec<crate::pubsub::Message>)>) -> Result<(), Closed> {
         for (session, messages) in groups {
             let Some(index) = self.channels.iter().position(|c| c.id == session) else {
                 // Ended meanwhile: nothing of it may keep firing.
@@ -418,7 +418,9 @@ where
                         self.send(Frame::push(join_ref.as_deref(), &topic, event::DIFF, diff)).await?;
                     }
                     if woken || evicted {
-                        self.hibernate_where(|c| c.id == session || c.eviction_requested()).await?;
+                        // Residents only: hibernating takes the residency, so the scan ends.
+                        self.hibernate_where(|c| (c.id == session && c.is_resident()) || c.eviction_requested())
+                            .await?;
                     }
                 }
                 Ok((Outcome::Leave { events, leaving }, _)) => {

@@ -95,10 +95,12 @@ impl Timers {
     }
 
     /// Timers pending in all.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.pending.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.pending.is_empty()
     }
