@@ -200,8 +200,10 @@ pub(crate) fn decode(message: crate::bindings::liveplug::view::types::Message) -
     Ok(match message {
         Wit::Sent(payload) => Message::Sent(parse(&payload)?),
         Wit::Broadcast(b) => Message::Broadcast { payload: parse(&b.payload)?, topic: b.topic },
-        Wit::Presence(p) => {
-            Message::Presence(PresenceDiff { joins: presences(&p.joins)?, leaves: presences(&p.leaves)?, topic: p.topic })
-        }
+        Wit::Presence(p) => Message::Presence(PresenceDiff {
+            joins: presences(&p.joins)?,
+            leaves: presences(&p.leaves)?,
+            topic: p.topic,
+        }),
     })
 }

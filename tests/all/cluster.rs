@@ -102,8 +102,8 @@ fn host(name: &str, plugins: &Path, redis_port: u16, dir: &Path) -> (Process, So
         .arg("--presence-timeout-ms")
         .arg(PRESENCE_TIMEOUT_MS.to_string())
         .env("RUST_LOG", "info,liveplug=debug")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("log file"))
+        .stdout(std::fs::File::create(&log).expect("log file"))
+        .stderr(Stdio::null())
         .spawn()
         .expect("the liveplug binary runs");
     wait_for_port(port, name, &mut child, &log);

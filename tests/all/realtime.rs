@@ -52,14 +52,16 @@ impl Tab {
         let (join_ref, reply) = socket.join(&page).await;
         assert_eq!(reply[4]["status"], "ok", "{label} joins: {reply}");
         let topic = format!("lv:{}", page.id);
-        let steps = vec![json!({"step": "join", "view_id": page.id, "diff": reply[4]["response"]["rendered"], "html": html})];
+        let steps =
+            vec![json!({"step": "join", "view_id": page.id, "diff": reply[4]["response"]["rendered"], "html": html})];
         Tab { socket, page, join_ref, topic, steps, label: label.to_owned() }
     }
 
     /// Sends event `name` and reads frames up to its reply, keeping every diff.
     async fn event(&mut self, name: &str, value: Value) {
         let msg_ref = self.socket.make_ref();
-        let frame = json!([self.join_ref, msg_ref, self.topic, "event", {"type": "click", "event": name, "value": value}]);
+        let frame =
+            json!([self.join_ref, msg_ref, self.topic, "event", {"type": "click", "event": name, "value": value}]);
         self.socket.send(frame).await;
         loop {
             let frame = self.socket.recv().await;
@@ -346,7 +348,9 @@ async fn a_broadcast_wakes_hibernated_sessions_one_by_one() {
     let msg_ref = speaker.make_ref();
     let topic = format!("lv:{}", page.id);
     speaker
-        .send(json!([join_ref, msg_ref, topic, "event", {"type": "click", "event": "say", "value": {"text": "to all"}}]))
+        .send(
+            json!([join_ref, msg_ref, topic, "event", {"type": "click", "event": "say", "value": {"text": "to all"}}]),
+        )
         .await;
     for socket in &mut sockets {
         let mut got = 0;

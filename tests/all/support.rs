@@ -268,7 +268,8 @@ impl Socket {
     /// The next text frame if one arrives within `wait`.
     pub async fn recv_within(&mut self, wait: Duration) -> Option<Value> {
         loop {
-            let message = tokio::time::timeout(wait, self.ws.next()).await.ok()?.expect("socket open").expect("valid message");
+            let message =
+                tokio::time::timeout(wait, self.ws.next()).await.ok()?.expect("socket open").expect("valid message");
             match message {
                 Message::Text(text) => return Some(serde_json::from_str(text.as_str()).expect("JSON frame")),
                 Message::Ping(_) | Message::Pong(_) => continue,

@@ -25,7 +25,12 @@ const MAX_NAME: usize = 24;
 /// "typing…" goes away this long after the last keystroke.
 const TYPING_FOR: Duration = Duration::from_secs(3);
 
-const MESSAGE: Template = Template::new(&["<li id=\"", "\" class=\"message\"><b class=\"from\">", "</b> <span class=\"text\">", "</span></li>"]);
+const MESSAGE: Template = Template::new(&[
+    "<li id=\"",
+    "\" class=\"message\"><b class=\"from\">",
+    "</b> <span class=\"text\">",
+    "</span></li>",
+]);
 
 /// One message, as broadcast.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,7 +91,9 @@ fn topic(room: &str) -> String {
 /// A room name from the URL: letters, digits, `-` and `_`, else `lobby`.
 fn room_of(params: &Value) -> String {
     let room = params.get("room").and_then(Value::as_str).unwrap_or_default();
-    let ok = !room.is_empty() && room.len() <= 32 && room.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = !room.is_empty()
+        && room.len() <= 32
+        && room.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok { room.to_owned() } else { "lobby".to_owned() }
 }
 
@@ -217,9 +224,8 @@ impl LiveView for Chat {
     }
 
     fn render(&self, r: &mut Render) -> Node {
-        let messages = r.stream(&self.messages, &MESSAGE, |r, dom_id, m| {
-            [r.text(dom_id), r.text(&m.from), r.text(&m.text)]
-        });
+        let messages =
+            r.stream(&self.messages, &MESSAGE, |r, dom_id, m| [r.text(dom_id), r.text(&m.from), r.text(&m.text)]);
         let me = self.name.as_deref();
         html! {
             <main id="chat">

@@ -8,7 +8,9 @@
 
 use std::time::Duration;
 
-use liveplug_guest::{Event, LiveView, Message, Mount, Node, Render, TimerId, ViewError, html, presence, pubsub, timers};
+use liveplug_guest::{
+    Event, LiveView, Message, Mount, Node, Render, TimerId, ViewError, html, presence, pubsub, timers,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 

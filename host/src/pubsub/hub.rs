@@ -423,7 +423,9 @@ mod tests {
         assert!(matches!(delivery.message, Message::Presence { ref joins, .. } if joins.contains("bob")));
         assert!(hub.presence_list("room", None, &[]).contains("bob"));
         hub.untrack("room", "bob", b);
-        assert!(matches!(inbox.try_recv().unwrap().message, Message::Presence { ref leaves, .. } if leaves.contains("bob")));
+        assert!(
+            matches!(inbox.try_recv().unwrap().message, Message::Presence { ref leaves, .. } if leaves.contains("bob"))
+        );
         assert_eq!(hub.presence_list("room", None, &[]), "{}");
     }
 
@@ -471,7 +473,9 @@ mod tests {
         std::thread::sleep(Duration::from_millis(20));
         b.heartbeat(Duration::from_millis(10));
         assert_eq!(b.presence_list("room", None, &[]), "{}");
-        assert!(matches!(inbox.try_recv().unwrap().message, Message::Presence { ref leaves, .. } if leaves.contains("ada")));
+        assert!(
+            matches!(inbox.try_recv().unwrap().message, Message::Presence { ref leaves, .. } if leaves.contains("ada"))
+        );
         drop(b_rx.try_recv());
     }
 

@@ -55,14 +55,31 @@ pub enum Message {
 pub enum Request {
     Subscribe(String),
     Unsubscribe(String),
-    Broadcast { topic: String, payload: Arc<str>, exclude_self: bool },
+    Broadcast {
+        topic: String,
+        payload: Arc<str>,
+        exclude_self: bool,
+    },
     /// `send-after` (`repeat: false`; zero delay for `send-self`) or `interval`.
-    Timer { id: TimerId, payload: Arc<str>, delay: Duration, repeat: bool },
+    Timer {
+        id: TimerId,
+        payload: Arc<str>,
+        delay: Duration,
+        repeat: bool,
+    },
     Cancel(TimerId),
     /// `phx_ref` is the ref the meta gets (allocated when the handler asked, so that
     /// `presence.list` in the same handler shows it).
-    Track { topic: String, key: String, meta: serde_json::Map<String, serde_json::Value>, phx_ref: Arc<str> },
-    Untrack { topic: String, key: String },
+    Track {
+        topic: String,
+        key: String,
+        meta: serde_json::Map<String, serde_json::Value>,
+        phx_ref: Arc<str>,
+    },
+    Untrack {
+        topic: String,
+        key: String,
+    },
 }
 
 /// Checks a topic name: 1 to [`MAX_TOPIC`] bytes, no control characters.

@@ -181,7 +181,12 @@ impl Presence {
     /// The local presence of `session` under `key` on `topic`, as shared.
     pub fn shared_one(&self, topic: &str, key: &str, session: SessionId) -> Option<Shared> {
         let entry = self.topics.get(topic)?.get(key)?.iter().find(|e| e.session == session)?;
-        Some(Shared { topic: topic.to_owned(), key: key.to_owned(), phx_ref: entry.phx_ref.to_string(), meta: entry.meta.clone() })
+        Some(Shared {
+            topic: topic.to_owned(),
+            key: key.to_owned(),
+            phx_ref: entry.phx_ref.to_string(),
+            meta: entry.meta.clone(),
+        })
     }
 
     /// Host `node` tracks `shared` (a new presence, or a new meta under a new ref).
@@ -264,13 +269,17 @@ mod tests {
         presence.track("t", "bob", other, meta("bob"), "1".into());
         presence.track("t", "me", me, meta("old"), "2".into());
         let new = meta("new");
-        let tracked = [Pending { key: "me", track: Some((&new, "3")) }, Pending { key: "me2", track: Some((&new, "4")) }];
+        let tracked =
+            [Pending { key: "me", track: Some((&new, "3")) }, Pending { key: "me2", track: Some((&new, "4")) }];
         let list = presence.list_for("t", Some(me), &tracked);
         assert_eq!(list["me"]["metas"], json!([{"name": "new", "phx_ref": "3"}]));
         assert_eq!(list["me2"]["metas"], json!([{"name": "new", "phx_ref": "4"}]));
         assert_eq!(list["bob"]["metas"], json!([{"name": "bob", "phx_ref": "1"}]));
         let untracked = [Pending { key: "me", track: None }];
-        assert_eq!(presence.list_for("t", Some(me), &untracked), json!({"bob": {"metas": [{"name": "bob", "phx_ref": "1"}]}}));
+        assert_eq!(
+            presence.list_for("t", Some(me), &untracked),
+            json!({"bob": {"metas": [{"name": "bob", "phx_ref": "1"}]}})
+        );
         assert_eq!(presence.list_for("t", None, &[]), presence.list("t"));
     }
 
@@ -353,7 +362,10 @@ mod tests {
         assert_eq!(diffs[0].1.leaves["carol"].len(), 1);
         assert!(presence.remote_nodes().is_empty());
         assert_eq!(presence.list("t"), json!({"alice": {"metas": [{"name": "alice", "phx_ref": "a1"}]}}));
-        assert_eq!(presence.shared(), vec![super::Shared { topic: "t".into(), key: "alice".into(), phx_ref: "a1".into(), meta: meta("alice") }]);
+        assert_eq!(
+            presence.shared(),
+            vec![super::Shared { topic: "t".into(), key: "alice".into(), phx_ref: "a1".into(), meta: meta("alice") }]
+        );
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub fn connect(hub: &Arc<Hub>, url: &str, liveness: Liveness) -> Result<(), Redi
         return Err(RedisError::AlreadyConnected);
     }
     let health = Arc::new(Health::default());
-    tokio::spawn(publisher(client.clone(), queued, Arc::clone(&health)));
+    tokio::spawn(publisher(client.clone(), queued, Arc::downgrade(hub), Arc::clone(&health)));
     tokio::spawn(subscriber(client, Arc::downgrade(hub), health));
     let hub = Arc::downgrade(hub);
     tokio::spawn(async move {
@@ -106,8 +106,15 @@ fn hub_node(url: &str) -> String {
 }
 
 /// Publishes what the hub queued, pipelined; while Redis is away, what is queued is dropped
-/// (the hub keeps the queue bounded) and a connection is tried again after a backoff.
-async fn publisher(client: redis::Client, mut queued: mpsc::Receiver<String>, health: Arc<Health>) {
+/// (the hub keeps the queue bounded) and a connection is tried again after a backoff. Each
+/// new connection starts with this host's presences, so that what the others missed while
+/// messages were dropped is repaired.
+async fn publisher(
+    client: redis::Client,
+    mut queued: mpsc::Receiver<String>,
+    hub: std::sync::Weak<Hub>,
+    health: Arc<Health>,
+) {
     let mut connection: Option<redis::aio::MultiplexedConnection> = None;
     let mut retry = FIRST_RETRY;
     let mut retry_at = tokio::time::Instant::now();
@@ -118,6 +125,10 @@ async fn publisher(client: redis::Client, mut queued: mpsc::Receiver<String>, he
                 Ok(c) => {
                     connection = Some(c);
                     retry = FIRST_RETRY;
+                    // Queued behind this batch, so published right after it.
+                    if let Some(hub) = hub.upgrade() {
+                        hub.remote_connected();
+                    }
                 }
                 Err(error) => {
                     health.down("publish connection", &error);

@@ -24,9 +24,9 @@ use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use super::channel::{Channel, Context, Lifecycle};
-use super::realtime::{MAX_BATCH, Realtime, group, next_delivery};
 use super::error::SessionError;
 use super::live::{Joined, Leaving, LiveSession, MountRequest, Outcome, join_response};
+use super::realtime::{MAX_BATCH, Realtime, group, next_delivery};
 use super::views::{ViewRoutes, Views};
 use crate::protocol::navigation::{LiveRedirect, REDIRECT_STATUS, Redirect};
 use crate::protocol::{ClientMessage, Frame, Join, JoinUrl, Payload, Reply, event, reason};
