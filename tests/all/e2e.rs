@@ -53,6 +53,12 @@ fn c_examples_in_chromium() {
     examples_in_chromium("-c");
 }
 
+/// A timer pushing diffs by itself; pause and resume cancel and restart it.
+#[test]
+fn dashboard_in_chromium() {
+    run_browser_test("e2e_dashboard.mjs");
+}
+
 #[test]
 fn contacts_in_chromium() {
     run_browser_test("e2e_contacts.mjs");

@@ -98,10 +98,13 @@ pub struct Counts {
     pub presences: usize,
 }
 
+/// The sessions subscribed to one topic, with their connections' mailboxes.
+type Subscribers = HashMap<SessionId, Arc<Mailbox>>;
+
 /// Topics and presence of this host.
 #[derive(Debug)]
 pub struct Hub {
-    topics: RwLock<HashMap<Arc<str>, HashMap<SessionId, Arc<Mailbox>>>>,
+    topics: RwLock<HashMap<Arc<str>, Subscribers>>,
     presence: Mutex<Presence>,
     /// This host's name among hosts, and the prefix of its presence refs.
     node: String,
@@ -357,7 +360,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn deliver(subscribers: &HashMap<SessionId, Arc<Mailbox>>, message: &Message, exclude: Option<SessionId>) -> usize {
+fn deliver(subscribers: &Subscribers, message: &Message, exclude: Option<SessionId>) -> usize {
     let mut delivered = 0;
     for (&session, mailbox) in subscribers {
         if Some(session) != exclude && mailbox.deliver(Delivery { session, message: message.clone() }) {

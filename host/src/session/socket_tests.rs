@@ -20,7 +20,9 @@ use crate::runtime::{Effects, Flash, GuestError, MountContext, Owner, Residency,
 use crate::session::views::{Route, Views};
 use crate::session::{Lifecycle, SessionError};
 
-/// `<p>{n}</p>`; `inc` adds one.
+/// `<p>{n}</p>`; `inc` adds one; `later` sends the view `value.do` as a message, which then
+/// adds one (`inc`), pushes an event too (`event`), or navigates (`patch`, `navigate`,
+/// `redirect`).
 #[derive(Debug, Default)]
 struct Counter {
     n: i64,
@@ -38,16 +40,37 @@ impl View for Counter {
         Ok(())
     }
 
-    async fn handle_event(&mut self, name: &str, _value: &Value, _t: Option<u32>) -> Result<Option<Value>, GuestError> {
+    async fn handle_event(&mut self, name: &str, value: &Value, _t: Option<u32>) -> Result<Option<Value>, GuestError> {
         match name {
             "inc" => self.n += 1,
+            "later" => {
+                let what = value.get("do").cloned().unwrap_or_default();
+                let payload = std::sync::Arc::from(what.to_string());
+                let id = crate::pubsub::next_timer_id();
+                let delay = Duration::ZERO;
+                self.effects.requests.push(crate::pubsub::Request::Timer { id, payload, delay, repeat: false });
+            }
+            "subscribe" => self.effects.requests.push(crate::pubsub::Request::Subscribe("t".into())),
             "crash" => return Err(GuestError::Trap("boom".into())),
             _ => return Err(GuestError::View(format!("unknown event {name:?}"))),
         }
         Ok(None)
     }
 
-    async fn handle_info(&mut self, _message: &crate::pubsub::Message) -> Result<(), GuestError> {
+    async fn handle_info(&mut self, message: &crate::pubsub::Message) -> Result<(), GuestError> {
+        use crate::runtime::Navigation;
+        let crate::pubsub::Message::Sent(what) = message else { return Ok(()) };
+        match &**what {
+            "\"inc\"" => self.n += 1,
+            "\"event\"" => {
+                self.n += 1;
+                self.effects.events.push(("hello".into(), json!({"from": "info"}), false));
+            }
+            "\"patch\"" => self.effects.navigation = Some(Navigation::Patch { to: "/c?page=2".into(), replace: true }),
+            "\"navigate\"" => self.effects.navigation = Some(Navigation::Navigate { to: "/c".into(), replace: false }),
+            "\"redirect\"" => self.effects.navigation = Some(Navigation::Redirect { to: "/elsewhere".into() }),
+            other => return Err(GuestError::View(format!("unexpected message {other}"))),
+        }
         Ok(())
     }
 
@@ -342,4 +365,62 @@ async fn a_leave_with_an_old_join_ref_leaves_the_newer_channel_alone() {
     assert_eq!(client.recv().await, json!(["1", "3", "lv:a", "phx_reply", {"status": "ok", "response": {}}]));
     client.send(json!(["2", "4", "lv:a", "event", {"type": "click", "event": "inc", "value": {}}])).await;
     assert_eq!(client.recv().await[4]["response"], json!({"diff": {"0": "1"}}));
+}
+
+/// Messages (here the view's own, sent from an event) push what they change in the shapes
+/// Phoenix uses outside a reply: `diff` (with `e` for pushed events), `live_patch`, and
+/// `live_redirect` / `redirect` followed by `phx_close`.
+#[tokio::test]
+async fn messages_push_diffs_events_and_navigation() {
+    let mut client = connect(ok(), 16);
+    assert_eq!(client.join("1", "lv:a", "http://h/c", "a:c").await[4]["status"], "ok");
+    let later = |r: &str, what: &str| json!(["1", r, "lv:a", "event", {"type": "click", "event": "later", "value": {"do": what}}]);
+    let reply = |r: &str| json!(["1", r, "lv:a", "phx_reply", {"status": "ok", "response": {}}]);
+
+    client.send(later("2", "inc")).await;
+    assert_eq!(client.recv().await, reply("2"));
+    assert_eq!(client.recv().await, json!(["1", null, "lv:a", "diff", {"0": "1"}]));
+
+    client.send(later("3", "event")).await;
+    assert_eq!(client.recv().await, reply("3"));
+    assert_eq!(client.recv().await, json!(["1", null, "lv:a", "diff", {"0": "2", "e": [["hello", {"from": "info"}]]}]));
+
+    // A patch from a message: `live_patch`, and no diff when nothing changed.
+    client.send(later("4", "patch")).await;
+    assert_eq!(client.recv().await, reply("4"));
+    assert_eq!(client.recv().await, json!(["1", null, "lv:a", "live_patch", {"to": "/c?page=2", "kind": "replace"}]));
+    client.send(json!([null, "5", "phoenix", "heartbeat", {}])).await;
+    assert_eq!(client.recv().await[1], "5", "nothing else was pushed");
+
+    client.send(later("6", "navigate")).await;
+    assert_eq!(client.recv().await, reply("6"));
+    assert_eq!(client.recv().await, json!(["1", null, "lv:a", "live_redirect", {"to": "/c", "kind": "push"}]));
+    assert_eq!(client.recv().await, json!(["1", "1", "lv:a", "phx_close", {}]));
+
+    assert_eq!(client.join("7", "lv:a", "http://h/c", "a:c").await[4]["status"], "ok");
+    client
+        .send(json!(["7", "8", "lv:a", "event", {"type": "click", "event": "later", "value": {"do": "redirect"}}]))
+        .await;
+    assert_eq!(client.recv().await[1], "8");
+    assert_eq!(client.recv().await, json!(["7", null, "lv:a", "redirect", {"to": "/elsewhere", "status": 302}]));
+    assert_eq!(client.recv().await, json!(["7", "7", "lv:a", "phx_close", {}]));
+}
+
+/// A client that stops reading while broadcasts pour in: the broadcaster never waits, the
+/// connection is closed (its queue bound or its write timeout), and its subscription goes.
+#[tokio::test]
+async fn a_slow_client_never_stalls_a_broadcast() {
+    let config = config(Duration::from_secs(60), Duration::from_millis(200));
+    let hub = Arc::clone(&config.views.hub);
+    let mut client = connect(config, 1);
+    assert_eq!(client.join("1", "lv:a", "http://h/c", "a:c").await[4]["status"], "ok");
+    client.send(json!(["1", "2", "lv:a", "event", {"type": "click", "event": "subscribe", "value": {}}])).await;
+    assert_eq!(client.recv().await[1], "2");
+    assert_eq!(hub.counts().subscriptions, 1);
+    // Each message makes the view render; the client reads none of the pushes. `broadcast`
+    // does not wait for the connection (it is not even async): it queues or refuses.
+    let queued: usize = (0..crate::pubsub::MAX_QUEUED * 2).map(|_| hub.broadcast("t", Arc::from("1"), None)).sum();
+    assert!(queued <= crate::pubsub::MAX_QUEUED + super::super::realtime::MAX_BATCH * 2, "{queued} queued");
+    client.ended().await;
+    assert_eq!(hub.counts(), crate::pubsub::Counts::default());
 }
