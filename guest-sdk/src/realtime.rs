@@ -3,7 +3,8 @@
 //!
 //! Subscriptions and timers belong to the session in the host, not to the view's instance:
 //! they survive hibernation (a message wakes the session), and end with the session. Calls
-//! are carried out when the handler returns, in order.
+//! Pubsub and presence calls take effect at once (a message for this session itself arrives
+//! after the current handler); timers start when the handler returns.
 //!
 //! ```
 //! use std::time::Duration;

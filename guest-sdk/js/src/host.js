@@ -194,7 +194,7 @@ export const pubsub = Object.freeze({
   },
   /**
    * Sends `payload` (any JSON value) to every session subscribed to `topic`, on every host, once
-   * the handler has returned; `{ excludeSelf: true }` leaves this session out. Throws an Error
+   * at once (this session's own copy after the current handler); `{ excludeSelf: true }` leaves this session out. Throws an Error
    * with the host's reason (invalid topic, payload too large, too many broadcasts).
    */
   broadcast(topic, payload = null, { excludeSelf = false } = {}) {

@@ -332,7 +332,7 @@ def unsubscribe(topic: str) -> None:
 
 def broadcast(topic: str, payload: Any, exclude_self: bool = False) -> None:
     """Sends ``payload`` (any JSON-able value, serialized here) to every session subscribed to
-    ``topic`` on every host, once the current handler has returned; each receives
+    ``topic`` on every host (this session's own copy after the current handler); each receives
     ``Broadcast(topic, payload)``. With ``exclude_self`` this session does not. Raises
     ``PubSubError`` with the host's reason when refused."""
     text = _json(payload)

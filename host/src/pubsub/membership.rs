@@ -1,12 +1,10 @@
-//! One session's subscriptions and presences, undone when the session ends however it ends
-//! (leave, crash, navigation, closed socket): dropping the membership unsubscribes and
-//! untracks, so nothing outlives its session.
+//! One session's hold on the hub: dropping it ends the session's subscriptions and
+//! presences however the session ends (leave, crash, navigation, closed socket, a failed
+//! mount), so nothing outlives its session.
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
-
-use super::hub::{Hub, Mailbox};
+use super::hub::Hub;
 use super::message::SessionId;
 
 /// Topics one session may subscribe to.
@@ -27,72 +25,21 @@ pub enum MembershipError {
 pub struct Membership {
     hub: Arc<Hub>,
     session: SessionId,
-    topics: Vec<Arc<str>>,
-    tracked: Vec<(Arc<str>, String)>,
 }
 
 impl Membership {
     pub fn new(hub: Arc<Hub>, session: SessionId) -> Self {
-        Self { hub, session, topics: Vec::new(), tracked: Vec::new() }
+        Self { hub, session }
     }
 
-    pub fn subscribe(&mut self, topic: &str, mailbox: &Arc<Mailbox>) -> Result<(), MembershipError> {
-        if self.topics.iter().any(|t| &**t == topic) {
-            return Ok(());
-        }
-        if self.topics.len() >= MAX_SUBSCRIPTIONS {
-            return Err(MembershipError::TooManyTopics);
-        }
-        self.hub.subscribe(topic, self.session, mailbox);
-        self.topics.push(topic.into());
-        Ok(())
-    }
-
-    pub fn unsubscribe(&mut self, topic: &str) {
-        if let Some(i) = self.topics.iter().position(|t| &**t == topic) {
-            self.topics.swap_remove(i);
-            self.hub.unsubscribe(topic, self.session);
-        }
-    }
-
-    pub fn track(
-        &mut self,
-        topic: &str,
-        key: &str,
-        meta: Map<String, Value>,
-        phx_ref: Arc<str>,
-    ) -> Result<(), MembershipError> {
-        let tracked = self.tracked.iter().any(|(t, k)| &**t == topic && k == key);
-        if !tracked && self.tracked.len() >= MAX_TRACKED {
-            return Err(MembershipError::TooManyPresences);
-        }
-        self.hub.track(topic, key, self.session, meta, phx_ref);
-        if !tracked {
-            self.tracked.push((topic.into(), key.to_owned()));
-        }
-        Ok(())
-    }
-
-    pub fn untrack(&mut self, topic: &str, key: &str) {
-        if let Some(i) = self.tracked.iter().position(|(t, k)| &**t == topic && k == key) {
-            self.tracked.swap_remove(i);
-            self.hub.untrack(topic, key, self.session);
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.topics.is_empty() && self.tracked.is_empty()
+    pub fn session(&self) -> SessionId {
+        self.session
     }
 }
 
 impl Drop for Membership {
     fn drop(&mut self) {
-        for topic in &self.topics {
-            self.hub.unsubscribe(topic, self.session);
-        }
-        for (topic, key) in &self.tracked {
-            self.hub.untrack(topic, key, self.session);
-        }
+        self.hub.leave(self.session);
     }
 }
 
@@ -100,34 +47,20 @@ impl Drop for Membership {
 mod tests {
     use std::sync::Arc;
 
-    use super::{MAX_SUBSCRIPTIONS, Membership, MembershipError};
+    use super::Membership;
     use crate::pubsub::{Counts, Hub, Mailbox, SessionId};
 
     #[test]
     fn dropping_a_membership_leaves_nothing_behind() {
         let hub = Arc::new(Hub::new());
-        let (mailbox, _inbox) = Mailbox::new();
-        let mut membership = Membership::new(Arc::clone(&hub), SessionId::next());
-        membership.subscribe("a", &mailbox).unwrap();
-        membership.subscribe("a", &mailbox).unwrap();
-        membership.subscribe("b", &mailbox).unwrap();
-        membership.track("a", "me", serde_json::Map::new(), hub.fresh_ref()).unwrap();
-        membership.track("a", "me", serde_json::Map::new(), hub.fresh_ref()).unwrap();
-        assert_eq!(hub.counts(), Counts { topics: 2, subscriptions: 2, presences: 1 });
+        let mailbox = Mailbox::new();
+        let session = SessionId::next();
+        let membership = Membership::new(Arc::clone(&hub), session);
+        hub.subscribe("a", session, &mailbox).unwrap();
+        hub.subscribe("b", session, &mailbox).unwrap();
+        hub.track("a", "me", session, serde_json::Map::new()).unwrap();
+        assert_eq!(hub.counts(), Counts { topics: 2, subscriptions: 2, presences: 1, members: 1 });
         drop(membership);
         assert_eq!(hub.counts(), Counts::default());
-    }
-
-    #[test]
-    fn limits_hold() {
-        let hub = Arc::new(Hub::new());
-        let (mailbox, _inbox) = Mailbox::new();
-        let mut membership = Membership::new(Arc::clone(&hub), SessionId::next());
-        for i in 0..MAX_SUBSCRIPTIONS {
-            membership.subscribe(&format!("t{i}"), &mailbox).unwrap();
-        }
-        assert_eq!(membership.subscribe("one more", &mailbox), Err(MembershipError::TooManyTopics));
-        membership.unsubscribe("t0");
-        assert!(membership.subscribe("one more", &mailbox).is_ok());
     }
 }

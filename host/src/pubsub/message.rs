@@ -49,17 +49,11 @@ pub enum Message {
     Presence { topic: Arc<str>, joins: Arc<str>, leaves: Arc<str> },
 }
 
-/// What a handler asked of pubsub, timers and presence; the session carries them out, in
-/// order, when the handler has returned.
+/// What a handler asked of its session's timers (which live with the connection); the
+/// session carries them out, in order, when the handler has returned. Pubsub and presence
+/// calls go to the hub at once.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
-    Subscribe(String),
-    Unsubscribe(String),
-    Broadcast {
-        topic: String,
-        payload: Arc<str>,
-        exclude_self: bool,
-    },
     /// `send-after` (`repeat: false`; zero delay for `send-self`) or `interval`.
     Timer {
         id: TimerId,
@@ -68,18 +62,6 @@ pub enum Request {
         repeat: bool,
     },
     Cancel(TimerId),
-    /// `phx_ref` is the ref the meta gets (allocated when the handler asked, so that
-    /// `presence.list` in the same handler shows it).
-    Track {
-        topic: String,
-        key: String,
-        meta: serde_json::Map<String, serde_json::Value>,
-        phx_ref: Arc<str>,
-    },
-    Untrack {
-        topic: String,
-        key: String,
-    },
 }
 
 /// Checks a topic name: 1 to [`MAX_TOPIC`] bytes, no control characters.

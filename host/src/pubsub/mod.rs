@@ -3,7 +3,7 @@
 //! multi-host adapter plugs in.
 //!
 //! Nothing here touches a socket or wasmtime: a delivery is a push onto the receiving
-//! connection's queue (its [`Inbox`]), which the connection drains between frames.
+//! connection's [`Mailbox`], which the connection drains between frames.
 
 mod hub;
 mod membership;
@@ -12,11 +12,11 @@ mod presence;
 pub mod redis;
 mod wire;
 
-pub use self::hub::{Counts, Delivery, Hub, Inbox, MAX_QUEUED, Mailbox, OUTBOX};
+pub use self::hub::{Counts, Delivery, Hub, MAX_QUEUED, MAX_QUEUED_BYTES, Mailbox, OUTBOX};
 pub use self::membership::{MAX_SUBSCRIPTIONS, MAX_TRACKED, Membership, MembershipError};
 pub use self::message::{
     MAX_PAYLOAD, MAX_TOPIC, MIN_INTERVAL, Message, Request, SessionId, TimerId, check_meta, check_payload, check_topic,
     next_timer_id,
 };
-pub use self::presence::{Diff as PresenceDiff, Pending as PendingPresence, Presence, Shared as SharedPresence};
+pub use self::presence::{Diff as PresenceDiff, Presence, Shared as SharedPresence};
 pub use self::wire::{Envelope, WireError};

@@ -44,14 +44,6 @@ fn metas_json(map: &BTreeMap<String, Vec<Value>>) -> Value {
     Value::Object(map.iter().map(|(key, metas)| (key.clone(), json!({ "metas": metas }))).collect())
 }
 
-/// A change a handler made that is not carried out yet: track (with the meta and the ref it
-/// will have) or untrack, of the calling session under a key.
-#[derive(Debug, Clone, Copy)]
-pub struct Pending<'a> {
-    pub key: &'a str,
-    pub track: Option<(&'a Map<String, Value>, &'a str)>,
-}
-
 /// One presence as hosts tell each other about it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Shared {
@@ -125,37 +117,14 @@ impl Presence {
         diff
     }
 
-    /// `{key: {"metas": [...]}}` for `topic`.
+    /// `{key: {"metas": [...]}}` for `topic`: this host's metas, then the other hosts'.
     pub fn list(&self, topic: &str) -> Value {
-        self.list_for(topic, None, &[])
-    }
-
-    /// [`Presence::list`] as `session` sees it in the middle of a handler, with its `pending`
-    /// changes on `topic` already made.
-    pub fn list_for(&self, topic: &str, session: Option<SessionId>, pending: &[Pending<'_>]) -> Value {
         let mut list: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-        let mut own: Vec<(&str, Value)> = Vec::new();
         for (key, entries) in self.topics.get(topic).into_iter().flatten() {
-            for entry in entries {
-                let meta = wire_meta(&entry.meta, &entry.phx_ref);
-                if Some(entry.session) == session {
-                    own.push((key, meta));
-                } else {
-                    list.entry(key).or_default().push(meta);
-                }
-            }
+            list.entry(key).or_default().extend(entries.iter().map(|e| wire_meta(&e.meta, &e.phx_ref)));
         }
         for shared in self.remote.values().flat_map(BTreeMap::values).filter(|s| s.topic == topic) {
             list.entry(&shared.key).or_default().push(wire_meta(&shared.meta, &shared.phx_ref));
-        }
-        for change in pending {
-            own.retain(|(key, _)| *key != change.key);
-            if let Some((meta, phx_ref)) = change.track {
-                own.push((change.key, wire_meta(meta, phx_ref)));
-            }
-        }
-        for (key, meta) in own {
-            list.entry(key).or_default().push(meta);
         }
         Value::Object(list.into_iter().map(|(key, metas)| (key.to_owned(), json!({ "metas": metas }))).collect())
     }
@@ -192,6 +161,10 @@ impl Presence {
     /// Host `node` tracks `shared` (a new presence, or a new meta under a new ref).
     pub fn remote_join(&mut self, node: &str, shared: Shared) -> Diff {
         let mut diff = Diff::default();
+        // Known already (from a state that crossed this join): nothing changes.
+        if self.remote.get(node).is_some_and(|refs| refs.contains_key(&shared.phx_ref)) {
+            return diff;
+        }
         diff.joins.entry(shared.key.clone()).or_default().push(wire_meta(&shared.meta, &shared.phx_ref));
         self.remote.entry(node.to_owned()).or_default().insert(shared.phx_ref.clone(), shared);
         diff
@@ -260,28 +233,7 @@ fn wire_meta(meta: &Map<String, Value>, phx_ref: &str) -> Value {
 mod tests {
     use serde_json::{Map, Value, json};
 
-    use super::{Pending, Presence, SessionId};
-
-    #[test]
-    fn a_handler_sees_its_own_pending_changes() {
-        let mut presence = Presence::new();
-        let (me, other) = (SessionId::next(), SessionId::next());
-        presence.track("t", "bob", other, meta("bob"), "1".into());
-        presence.track("t", "me", me, meta("old"), "2".into());
-        let new = meta("new");
-        let tracked =
-            [Pending { key: "me", track: Some((&new, "3")) }, Pending { key: "me2", track: Some((&new, "4")) }];
-        let list = presence.list_for("t", Some(me), &tracked);
-        assert_eq!(list["me"]["metas"], json!([{"name": "new", "phx_ref": "3"}]));
-        assert_eq!(list["me2"]["metas"], json!([{"name": "new", "phx_ref": "4"}]));
-        assert_eq!(list["bob"]["metas"], json!([{"name": "bob", "phx_ref": "1"}]));
-        let untracked = [Pending { key: "me", track: None }];
-        assert_eq!(
-            presence.list_for("t", Some(me), &untracked),
-            json!({"bob": {"metas": [{"name": "bob", "phx_ref": "1"}]}})
-        );
-        assert_eq!(presence.list_for("t", None, &[]), presence.list("t"));
-    }
+    use super::{Presence, SessionId};
 
     fn meta(name: &str) -> Map<String, Value> {
         let Value::Object(map) = json!({ "name": name }) else { unreachable!() };

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 
 use super::hub::{Hub, OUTBOX};
@@ -127,7 +127,7 @@ async fn publisher(
                     retry = FIRST_RETRY;
                     // Queued behind this batch, so published right after it.
                     if let Some(hub) = hub.upgrade() {
-                        hub.remote_connected();
+                        hub.resync();
                     }
                 }
                 Err(error) => {
@@ -142,10 +142,14 @@ async fn publisher(
             for text in &batch {
                 pipe.cmd("PUBLISH").arg(CHANNEL).arg(text).ignore();
             }
-            if let Err(error) = pipe.query_async::<()>(c).await {
-                health.down("publish", &error);
-                connection = None;
-                retry_at = tokio::time::Instant::now() + retry;
+            match pipe.query_async::<()>(c).await {
+                Ok(()) => health.up(),
+                Err(error) => {
+                    health.down("publish", &error);
+                    connection = None;
+                    retry_at = tokio::time::Instant::now() + retry;
+                    retry = (retry * 2).min(LAST_RETRY);
+                }
             }
         }
         batch.clear();
@@ -165,15 +169,27 @@ async fn subscriber(client: redis::Client, hub: std::sync::Weak<Hub>, health: Ar
                     let Some(strong) = hub.upgrade() else { return };
                     strong.remote_connected();
                     drop(strong);
+                    let Some(watched) = hub.upgrade() else { return };
+                    // A request left over from before this connection is void.
+                    let _ = watched.resubscribe_requested().now_or_never();
                     let mut messages = pubsub.on_message();
-                    while let Some(message) = messages.next().await {
-                        let Some(hub) = hub.upgrade() else { return };
+                    loop {
+                        // A subscription can go silent without closing (a half-open
+                        // connection): the hub asks for a new one when this host's own
+                        // heartbeats stop coming back.
+                        let message = tokio::select! {
+                            message = messages.next() => message,
+                            () = watched.resubscribe_requested() => None,
+                        };
+                        let Some(message) = message else { break };
                         match std::str::from_utf8(message.get_payload_bytes()) {
-                            Ok(text) => hub.receive(text),
+                            Ok(text) => watched.receive(text),
                             Err(_) => tracing::warn!("pubsub: a message from Redis is not UTF-8; ignored"),
                         }
                     }
-                    health.down("subscription", &"the connection closed");
+                    watched.remote_disconnected();
+                    drop(watched);
+                    health.down("subscription", &"the connection closed or went silent");
                 }
                 Err(error) => health.down("subscribe", &error),
             },

@@ -101,7 +101,7 @@ impl GuestView {
                 .live_session()
                 .map(|session| (std::sync::Arc::clone(runtime.maps()), std::sync::Arc::clone(session))),
             hub: std::sync::Arc::clone(runtime.hub()),
-            session: None,
+            bound: None,
         };
         let mut store = Store::new(runtime.engine(), state);
         store.limiter(|state| &mut state.limiter);
@@ -269,8 +269,9 @@ impl View for GuestView {
         self.finish(result)
     }
 
-    fn bind(&mut self, session: crate::pubsub::SessionId) {
-        self.store.data_mut().session = Some(session);
+    fn bind(&mut self, session: crate::pubsub::SessionId, mailbox: &std::sync::Arc<crate::pubsub::Mailbox>) {
+        let mailbox = std::sync::Arc::clone(mailbox);
+        self.store.data_mut().bound = Some(super::realtime::Bound { session, mailbox });
     }
 
     fn take_effects(&mut self) -> Effects {

@@ -1,54 +1,73 @@
-//! The `pubsub`, `timers` and `presence` capabilities: checked here, collected as requests
-//! for the current handler, carried out by the session once the handler returns (the
-//! session, not the instance, owns subscriptions and timers). Only `presence.list` reads
-//! shared state during the call.
+//! The `pubsub`, `timers` and `presence` capabilities. Pubsub and presence calls go to the
+//! hub at once, as in Phoenix (a view that subscribes and then lists a topic misses nothing
+//! in between); timers are requests the session carries out when the handler returns, since
+//! they live with its connection. A view instance that serves no session (the HTTP dead
+//! render) subscribes and tracks nothing: its calls succeed and do nothing.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::bindings::liveplug::view::{presence, pubsub, timers};
 use super::store::StoreState;
 use crate::pubsub::{
-    MIN_INTERVAL, PendingPresence, Request, TimerId, check_meta, check_payload, check_topic, next_timer_id,
+    MIN_INTERVAL, Mailbox, Request, SessionId, TimerId, check_meta, check_payload, check_topic, next_timer_id,
 };
 
-/// Requests one handler may make; more are refused.
-pub const MAX_REQUESTS: usize = 256;
+/// Pubsub, timer and presence calls one handler may make; more are refused.
+pub const MAX_CALLS: usize = 256;
+
+/// The session an instance serves, and its connection's mailbox.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    pub session: SessionId,
+    pub mailbox: Arc<Mailbox>,
+}
 
 impl StoreState {
-    fn request(&mut self, request: Request) -> Result<(), String> {
-        if self.effects.requests.len() >= MAX_REQUESTS {
-            tracing::warn!(plugin = %self.plugin, "too many pubsub, timer and presence calls in one handler");
-            return Err(format!("a handler makes at most {MAX_REQUESTS} pubsub, timer and presence calls"));
+    /// Counts a call against the handler's budget.
+    fn call(&mut self) -> Result<(), String> {
+        self.effects.calls += 1;
+        if self.effects.calls > MAX_CALLS {
+            if self.effects.calls == MAX_CALLS + 1 {
+                tracing::warn!(plugin = %self.plugin, "too many pubsub, timer and presence calls in one handler");
+            }
+            return Err(format!("a handler makes at most {MAX_CALLS} pubsub, timer and presence calls"));
         }
-        self.effects.requests.push(request);
         Ok(())
     }
 
     fn timer(&mut self, payload: String, delay: Duration, repeat: bool) -> Result<TimerId, String> {
+        self.call()?;
         let payload = check_payload(payload)?;
         let id = next_timer_id();
-        self.request(Request::Timer { id, payload, delay, repeat })?;
+        self.effects.requests.push(Request::Timer { id, payload, delay, repeat });
         Ok(id)
     }
 }
 
 impl pubsub::Host for StoreState {
     fn subscribe(&mut self, topic: String) -> Result<(), String> {
+        self.call()?;
         check_topic(&topic)?;
-        self.request(Request::Subscribe(topic))
+        match &self.bound {
+            Some(bound) => self.hub.subscribe(&topic, bound.session, &bound.mailbox).map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
     }
 
     fn unsubscribe(&mut self, topic: String) {
-        // An invalid name cannot be subscribed to, so there is nothing to end.
-        if check_topic(&topic).is_ok() {
-            let _ = self.request(Request::Unsubscribe(topic));
+        if let Some(bound) = &self.bound {
+            self.hub.unsubscribe(&topic, bound.session);
         }
     }
 
     fn broadcast(&mut self, topic: String, payload: String, exclude_self: bool) -> Result<(), String> {
+        self.call()?;
         check_topic(&topic)?;
         let payload = check_payload(payload)?;
-        self.request(Request::Broadcast { topic, payload, exclude_self })
+        let exclude = self.bound.as_ref().map(|b| b.session).filter(|_| exclude_self);
+        self.hub.broadcast(&topic, payload, exclude);
+        Ok(())
     }
 }
 
@@ -70,41 +89,32 @@ impl timers::Host for StoreState {
     }
 
     fn cancel(&mut self, id: TimerId) {
-        let _ = self.request(Request::Cancel(id));
+        if self.call().is_ok() {
+            self.effects.requests.push(Request::Cancel(id));
+        }
     }
 }
 
 impl presence::Host for StoreState {
     fn track(&mut self, topic: String, key: String, meta: String) -> Result<(), String> {
+        self.call()?;
         check_topic(&topic)?;
         check_key(&key)?;
         let meta = check_meta(&meta)?;
-        let phx_ref = self.hub.fresh_ref();
-        self.request(Request::Track { topic, key, meta, phx_ref })
+        match &self.bound {
+            Some(bound) => self.hub.track(&topic, &key, bound.session, meta).map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
     }
 
     fn untrack(&mut self, topic: String, key: String) {
-        if check_topic(&topic).is_ok() && check_key(&key).is_ok() {
-            let _ = self.request(Request::Untrack { topic, key });
+        if let Some(bound) = &self.bound {
+            self.hub.untrack(&topic, &key, bound.session);
         }
     }
 
     fn list(&mut self, topic: String) -> String {
-        // What this handler tracked and untracked is not carried out yet, but the handler
-        // sees it, as it would in Phoenix.
-        let pending: Vec<PendingPresence<'_>> = self
-            .effects
-            .requests
-            .iter()
-            .filter_map(|request| match request {
-                Request::Track { topic: t, key, meta, phx_ref } if *t == topic => {
-                    Some(PendingPresence { key, track: Some((meta, phx_ref)) })
-                }
-                Request::Untrack { topic: t, key } if *t == topic => Some(PendingPresence { key, track: None }),
-                _ => None,
-            })
-            .collect();
-        self.hub.presence_list(&topic, self.session, &pending)
+        self.hub.presence_list(&topic)
     }
 }
 

@@ -26,8 +26,9 @@ pub struct StoreState {
     pub keyvalue: Option<(std::sync::Arc<super::keyvalue::SharedMaps>, std::sync::Arc<str>)>,
     /// Topics and presences, which `presence.list` reads.
     pub hub: std::sync::Arc<crate::pubsub::Hub>,
-    /// The session this instance serves, once bound (`presence.list` tells its own metas).
-    pub session: Option<crate::pubsub::SessionId>,
+    /// The session this instance serves and its connection's mailbox, once bound; pubsub
+    /// and presence calls of an unbound instance (the dead render) do nothing.
+    pub bound: Option<super::realtime::Bound>,
 }
 
 impl WasiView for StoreState {

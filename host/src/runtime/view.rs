@@ -32,8 +32,10 @@ pub struct Effects {
     /// A capability was called with arguments it refuses (a path that is not a path...): the
     /// handler is a fault, with this message.
     pub fault: Option<String>,
-    /// Pubsub, timer and presence requests, in the order they were made.
+    /// Timer requests, in the order they were made.
     pub requests: Vec<Request>,
+    /// Pubsub, timer and presence calls made (bounded per handler).
+    pub calls: usize,
 }
 
 /// A navigation a handler asked for.
@@ -153,10 +155,10 @@ pub trait View: Send {
     /// Restores a snapshot instead of mounting.
     fn restore(&mut self, state: &str) -> impl Future<Output = Result<(), GuestError>> + Send;
 
-    /// Tells the instance which session it serves (before mount or restore), for the
-    /// capabilities that answer per session.
-    fn bind(&mut self, session: crate::pubsub::SessionId) {
-        let _ = session;
+    /// Tells the instance which session it serves and where that session's messages go
+    /// (before mount or restore), for pubsub and presence.
+    fn bind(&mut self, session: crate::pubsub::SessionId, mailbox: &std::sync::Arc<crate::pubsub::Mailbox>) {
+        let _ = (session, mailbox);
     }
 
     /// Takes the effects collected since the last call.

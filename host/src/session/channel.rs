@@ -16,8 +16,8 @@ use super::error::SessionError;
 use super::live::{Hibernated, Hibernation, KeptBecause, LiveSession, Outcome, Routes};
 use super::views::{ViewRoutes, Views};
 use crate::protocol::ClientMessage;
-use crate::pubsub::{Hub, Membership, Message, Request, SessionId};
-use crate::runtime::{Owner, Residency, View};
+use crate::pubsub::{Mailbox, Membership, Message, Request, SessionId};
+use crate::runtime::{GuestError, Owner, Residency, View};
 
 /// When sessions give their instance back.
 #[derive(Debug, Clone)]
@@ -44,6 +44,8 @@ pub(super) struct Context<'a, F> {
     pub views: &'a F,
     pub lifecycle: &'a Lifecycle,
     pub owner: &'a Arc<Owner>,
+    /// Where the connection's messages arrive; instances are bound to it.
+    pub mailbox: &'a Arc<Mailbox>,
 }
 
 /// One joined view.
@@ -52,8 +54,8 @@ pub(super) struct Channel<V> {
     pub join_ref: Option<String>,
     /// The session's identity for pubsub and timers.
     pub id: SessionId,
-    /// Its subscriptions and presences, once it has any; dropping it ends them.
-    pub membership: Option<Box<Membership>>,
+    /// Its hold on the hub: dropping it ends its subscriptions and presences.
+    _membership: Membership,
     /// The view's name: its plugin, looked up again at every wake.
     name: String,
     state: State<V>,
@@ -79,7 +81,7 @@ impl<V: View + 'static> Channel<V> {
     pub fn joined<F: Views<View = V>>(
         topic: String,
         join_ref: Option<String>,
-        id: SessionId,
+        membership: Membership,
         name: String,
         session: LiveSession<V>,
         cx: &Context<'_, F>,
@@ -87,8 +89,8 @@ impl<V: View + 'static> Channel<V> {
         Self {
             topic,
             join_ref,
-            id,
-            membership: None,
+            id: membership.session(),
+            _membership: membership,
             name,
             state: State::Awake(Box::new(session)),
             snapshots: true,
@@ -166,7 +168,16 @@ impl<V: View + 'static> Channel<V> {
     ) -> Result<(Outcome, bool), SessionError> {
         let was_hibernated = matches!(self.state, State::Hibernated(_));
         let routes = ViewRoutes { views: cx.views, view: &self.name };
-        let session = awake(&mut self.state, self.id, &self.name, &self.topic, cx).await?;
+        let session = match awake(&mut self.state, self.id, &self.name, &self.topic, cx).await {
+            Ok(session) => session,
+            // No instance to wake into right now: the session stays hibernated and these
+            // messages are dropped, rather than the session.
+            Err(SessionError::Guest(GuestError::Busy)) if was_hibernated => {
+                tracing::warn!(view = %self.name, dropped = messages.len(), "no free instance: messages dropped");
+                return Ok((Outcome::Reply { patch: None, response: json!({}) }, false));
+            }
+            Err(error) => return Err(error),
+        };
         let result = session.info(messages, &routes).await;
         self.active(cx);
         match result {
@@ -186,11 +197,6 @@ impl<V: View + 'static> Channel<V> {
             State::Awake(session) => session.take_requests(),
             _ => Vec::new(),
         }
-    }
-
-    /// The session's membership, created on first use.
-    pub fn membership(&mut self, hub: &Arc<Hub>) -> &mut Membership {
-        self.membership.get_or_insert_with(|| Box::new(Membership::new(Arc::clone(hub), self.id)))
     }
 
     /// Gives the instance back to the pool, keeping the state as a snapshot (see
@@ -246,11 +252,13 @@ async fn awake<'s, F: Views>(
     topic: &str,
     cx: &Context<'_, F>,
 ) -> Result<&'s mut LiveSession<F::View>, SessionError> {
-    if let State::Hibernated(_) = state
-        && let State::Hibernated(hibernated) = std::mem::replace(state, State::Ended)
-    {
+    if let State::Hibernated(_) = state {
+        // The instance first: if none can be had, the session stays as it was.
         let mut view = cx.views.instantiate(name, Some(cx.owner)).await?;
-        view.bind(id);
+        view.bind(id, cx.mailbox);
+        let State::Hibernated(hibernated) = std::mem::replace(state, State::Ended) else {
+            return Err(SessionError::Gone(name.to_owned()));
+        };
         *state = State::Awake(Box::new(hibernated.wake(view).await?));
         tracing::debug!(view = %name, %topic, "woke");
     }

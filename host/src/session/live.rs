@@ -208,7 +208,7 @@ impl<V: View> LiveSession<V> {
 
     /// Moves the effects of the call that just ran into `pending`.
     fn absorb(&mut self) {
-        let Effects { title, mut events, navigation, fault: _, mut requests } = self.view.take_effects();
+        let Effects { title, mut events, navigation, fault: _, mut requests, calls: _ } = self.view.take_effects();
         if title.is_some() {
             self.pending.title = title;
         }
@@ -449,18 +449,22 @@ impl<V: View> LiveSession<V> {
     }
 
     /// Handles messages from pubsub, presence and timers, in order, then renders once: a
-    /// session that falls behind sends one diff for all of them (the latest render wins).
-    /// Messages after one that navigates away are not handled (the view is leaving).
+    /// session that falls behind sends one diff for all of them (the latest render wins). A
+    /// patch runs `handle_params` before the next message, as in Phoenix; messages after one
+    /// that navigates away or redirects are not handled (the view is leaving).
     pub async fn info(&mut self, messages: &[Message], routes: &dyn Routes) -> Result<Outcome, SessionError> {
         self.view.flash_mut().begin_handler();
+        let mut patch = None;
         for message in messages {
             self.view.handle_info(message).await?;
             self.absorb();
-            if self.pending.navigation.is_some() {
-                break;
+            match self.follow(routes, false).await? {
+                Ok(Some(patched)) => patch = Some(patched),
+                Ok(None) => {}
+                Err(leaving) => return Ok(Outcome::Leave { events: self.take_events(), leaving }),
             }
         }
-        self.after_handler(None, routes).await
+        self.finish(patch, None).await
     }
 
     /// The pubsub, timer and presence requests of the handlers since the last call, in order.

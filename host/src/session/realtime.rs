@@ -1,86 +1,48 @@
-//! A connection's side of server push: its mailbox (created when a session first
-//! subscribes), its sessions' timers, and carrying out what handlers asked of pubsub, timers
-//! and presence.
+//! A connection's side of server push: its mailbox, its sessions' timers, and carrying out
+//! what handlers asked of the timers.
 
 use std::sync::Arc;
 
 use super::channel::Channel;
 use super::timers::Timers;
-use crate::pubsub::{Delivery, Hub, Inbox, Mailbox, Message, Request, SessionId};
+use crate::pubsub::{Delivery, Mailbox, Message, Request, SessionId};
 use crate::runtime::View;
 
-/// Deliveries taken from the inbox in one turn; the rest wait for the next turn, after the
+/// Deliveries taken from the mailbox in one turn; the rest wait for the next turn, after the
 /// socket has been read again.
 pub const MAX_BATCH: usize = 256;
 
 #[derive(Debug)]
 pub(super) struct Realtime {
-    hub: Arc<Hub>,
-    mailbox: Option<Arc<Mailbox>>,
-    /// The inbox of a mailbox just created, until the connection's loop takes it.
-    new_inbox: Option<Inbox>,
+    /// Where the hub delivers this connection's messages (a few words until one arrives).
+    pub mailbox: Arc<Mailbox>,
     pub timers: Timers,
 }
 
+impl Drop for Realtime {
+    fn drop(&mut self) {
+        self.mailbox.close();
+    }
+}
+
 impl Realtime {
-    pub fn new(hub: Arc<Hub>) -> Self {
-        Self { hub, mailbox: None, new_inbox: None, timers: Timers::default() }
+    pub fn new() -> Self {
+        Self { mailbox: Mailbox::new(), timers: Timers::default() }
     }
 
-    /// The inbox to read, once the first subscription created it.
-    pub fn take_inbox(&mut self) -> Option<Inbox> {
-        self.new_inbox.take()
-    }
-
-    fn mailbox(&mut self) -> Arc<Mailbox> {
-        let new_inbox = &mut self.new_inbox;
-        Arc::clone(self.mailbox.get_or_insert_with(|| {
-            let (mailbox, inbox) = Mailbox::new();
-            *new_inbox = Some(inbox);
-            mailbox
-        }))
-    }
-
-    /// Carries out, in order, what `channel`'s handlers asked for. A request past a limit is
-    /// refused with a warning; the session goes on.
+    /// Carries out, in order, what `channel`'s handlers asked of its timers. A timer past
+    /// the limit is refused with a warning; the session goes on.
     pub fn apply<V: View + 'static>(&mut self, channel: &mut Channel<V>) {
         let requests = channel.take_requests();
-        if requests.is_empty() {
-            return;
-        }
         let id = channel.id;
         for request in requests {
             match request {
-                Request::Subscribe(topic) => {
-                    let mailbox = self.mailbox();
-                    if let Err(error) = channel.membership(&self.hub).subscribe(&topic, &mailbox) {
-                        tracing::warn!(topic = %channel.topic, %error, "subscription refused");
-                    }
-                }
-                Request::Unsubscribe(topic) => {
-                    if let Some(membership) = &mut channel.membership {
-                        membership.unsubscribe(&topic);
-                    }
-                }
-                Request::Broadcast { topic, payload, exclude_self } => {
-                    self.hub.broadcast(&topic, payload, exclude_self.then_some(id));
-                }
                 Request::Timer { id: timer, payload, delay, repeat } => {
                     if !self.timers.start(id, timer, payload, delay, repeat) {
                         tracing::warn!(topic = %channel.topic, "too many timers: timer refused");
                     }
                 }
                 Request::Cancel(timer) => self.timers.cancel(id, timer),
-                Request::Track { topic, key, meta, phx_ref } => {
-                    if let Err(error) = channel.membership(&self.hub).track(&topic, &key, meta, phx_ref) {
-                        tracing::warn!(topic = %channel.topic, %error, "presence refused");
-                    }
-                }
-                Request::Untrack { topic, key } => {
-                    if let Some(membership) = &mut channel.membership {
-                        membership.untrack(&topic, &key);
-                    }
-                }
             }
         }
     }
@@ -90,8 +52,8 @@ impl Realtime {
         self.timers.end(session);
     }
 
-    /// Timers due now, grouped by session in firing order.
-    pub fn due(&mut self) -> Vec<(SessionId, Vec<Message>)> {
+    /// Timers due now, in firing order.
+    pub fn due(&mut self) -> Vec<Delivery> {
         let now = tokio::time::Instant::now();
         let mut fired = Vec::new();
         while let Some((session, payload)) = self.timers.pop_due(now) {
@@ -100,7 +62,7 @@ impl Realtime {
                 break;
             }
         }
-        group(fired)
+        fired
     }
 }
 
@@ -115,18 +77,6 @@ pub fn group(deliveries: Vec<Delivery>) -> Vec<(SessionId, Vec<Message>)> {
         }
     }
     groups
-}
-
-/// The next delivery of `inbox`, or never when there is none yet.
-pub async fn next_delivery(inbox: &mut Option<Inbox>) -> Delivery {
-    match inbox {
-        Some(inbox) => match inbox.recv().await {
-            Some(delivery) => delivery,
-            // The connection holds the mailbox, so its queue never closes while it runs.
-            None => std::future::pending().await,
-        },
-        None => std::future::pending().await,
-    }
 }
 
 #[cfg(test)]

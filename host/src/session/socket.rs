@@ -26,11 +26,11 @@ use tokio::time::Instant;
 use super::channel::{Channel, Context, Lifecycle};
 use super::error::SessionError;
 use super::live::{Joined, Leaving, LiveSession, MountRequest, Outcome, join_response};
-use super::realtime::{MAX_BATCH, Realtime, group, next_delivery};
+use super::realtime::{MAX_BATCH, Realtime, group};
 use super::views::{ViewRoutes, Views};
 use crate::protocol::navigation::{LiveRedirect, REDIRECT_STATUS, Redirect};
 use crate::protocol::{ClientMessage, Frame, Join, JoinUrl, Payload, Reply, event, reason};
-use crate::pubsub::{Inbox, MAX_QUEUED, SessionId};
+use crate::pubsub::{MAX_QUEUED, Mailbox, Membership, SessionId};
 use crate::runtime::{Owner, View};
 
 /// Channels one connection may join (Phoenix's default).
@@ -116,27 +116,14 @@ where
     R: Stream<Item = Result<Message, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let realtime = Realtime::new(Arc::clone(config.views.hub()));
+    let realtime = Realtime::new();
+    let mailbox = Arc::clone(&realtime.mailbox);
     let mut conn = Connection { write, config, csrf_ok, owner: Owner::new(), channels: Vec::new(), realtime };
     let mut bad_frames = 0;
     let mut last_frame = Instant::now();
     let owner = Arc::clone(&conn.owner);
-    // Created with the connection's mailbox, when a session first subscribes.
-    let mut inbox: Option<Inbox> = None;
     loop {
-        if inbox.is_none() {
-            inbox = conn.realtime.take_inbox();
-        }
         let idle_deadline = last_frame + conn.config.idle_timeout;
-        // Timers that are due run before the next frame is read.
-        let next_timer = conn.realtime.timers.next_due();
-        if next_timer.is_some_and(|due| due <= Instant::now()) {
-            let fired = conn.realtime.due();
-            if Box::pin(conn.deliver(fired)).await.is_err() {
-                break;
-            }
-            continue;
-        }
         let next_hibernation = conn.next_hibernation();
         // A hibernation already due happens before anything else is read: the timer below has
         // millisecond ticks and would let a frame that arrives meanwhile find the session awake.
@@ -146,10 +133,11 @@ where
             }
             continue;
         }
+        let next_timer = conn.realtime.timers.next_due();
         let deadline = [next_hibernation, next_timer].into_iter().flatten().fold(idle_deadline, Instant::min);
-        // Biased: a session whose hibernation is due, or that the pool asked for, gives its
-        // instance back before the next frame is read, so that "idle for `hibernate_after`"
-        // means exactly that.
+        // Biased: a session the pool asked for gives its instance back first; then the
+        // client's own frames, so that pushes (messages, timers) never keep its events and
+        // heartbeats waiting; then timers and messages, which take their turns together.
         let message = tokio::select! {
             biased;
             () = owner.evictions() => {
@@ -158,6 +146,7 @@ where
                 }
                 continue;
             }
+            message = read.next() => message,
             () = tokio::time::sleep_until(deadline) => {
                 // A session with timers is not idle; a connection whose sessions only wait
                 // for timers still closes when the client stops sending heartbeats.
@@ -165,31 +154,17 @@ where
                     tracing::debug!("closing idle connection");
                     break;
                 }
-                if Box::pin(conn.hibernate_due()).await.is_err() {
+                if Box::pin(conn.push_turn()).await.is_err() || Box::pin(conn.hibernate_due()).await.is_err() {
                     break;
                 }
                 continue;
             }
-            first = next_delivery(&mut inbox) => {
-                let mut batch = vec![first];
-                if let Some(inbox) = &mut inbox {
-                    while batch.len() < MAX_BATCH {
-                        match inbox.try_recv() {
-                            Some(delivery) => batch.push(delivery),
-                            None => break,
-                        }
-                    }
-                    if inbox.overflowed() {
-                        tracing::warn!(queued = MAX_QUEUED, "connection too far behind its messages: closing it");
-                        break;
-                    }
-                }
-                if Box::pin(conn.deliver(group(batch))).await.is_err() {
+            () = mailbox.ready() => {
+                if Box::pin(conn.push_turn()).await.is_err() {
                     break;
                 }
                 continue;
             }
-            message = read.next() => message,
         };
         let message = match message {
             None => break,
@@ -236,7 +211,12 @@ where
     W: Sink<Message> + Unpin + Send + 'static,
 {
     fn context(&self) -> Context<'_, F> {
-        Context { views: &self.config.views, lifecycle: &self.config.lifecycle, owner: &self.owner }
+        Context {
+            views: &self.config.views,
+            lifecycle: &self.config.lifecycle,
+            owner: &self.owner,
+            mailbox: &self.realtime.mailbox,
+        }
     }
 
     async fn send(&mut self, frame: Frame) -> Result<(), Closed> {
@@ -370,16 +350,18 @@ where
             // A new join on a joined topic (live navigation): the old channel closes first.
             let old = self.channels.remove(index);
             self.realtime.ended(old.id);
-            drop(old.membership);
-            self.close(&old.topic, old.join_ref.as_deref()).await?;
+            let (topic, join_ref) = (old.topic.clone(), old.join_ref.clone());
+            // Its subscriptions and presences end before the new session's begin.
+            drop(old);
+            self.close(&topic, join_ref.as_deref()).await?;
         }
         if self.channels.len() >= MAX_CHANNELS {
             return self.reply(frame, Reply::error_reason(reason::TOO_MANY_CHANNELS)).await;
         }
-        match mount(&id, join, &self.config, &self.owner, self.csrf_ok).await {
-            Ok((id, name, session, response)) => {
+        match mount(&id, join, &self.config, &self.owner, self.csrf_ok, &self.realtime.mailbox).await {
+            Ok((membership, name, session, response)) => {
                 let (topic, join_ref) = (frame.topic.clone(), frame.join_ref.clone());
-                let mut channel = Channel::joined(topic, join_ref, id, name, session, &self.context());
+                let mut channel = Channel::joined(topic, join_ref, membership, name, session, &self.context());
                 self.realtime.apply(&mut channel);
                 // Almost every connection joins one view: room for exactly one more, not the
                 // four a growing vector would reserve.
@@ -391,7 +373,23 @@ where
         }
     }
 
-    /// Hands each session its messages (from the inbox or its timers) and pushes what they
+    /// One turn of server push: the timers that are due and the messages waiting (at most
+    /// [`MAX_BATCH`]), each session's in order. A connection whose mailbox overflowed is
+    /// closed: its client reconnects and remounts.
+    async fn push_turn(&mut self) -> Result<(), Closed> {
+        if self.realtime.mailbox.overflowed() {
+            tracing::warn!(queued = MAX_QUEUED, "connection too far behind its messages: closing it");
+            return Err(Closed);
+        }
+        let mut deliveries = self.realtime.due();
+        deliveries.extend(self.realtime.mailbox.take(MAX_BATCH));
+        if deliveries.is_empty() {
+            return Ok(());
+        }
+        self.deliver(group(deliveries)).await
+    }
+
+    /// Hands each session its messages (from the mailbox or its timers) and pushes what they
     /// changed: `live_patch` and `diff` pushes, or the navigation pushes and `phx_close` of a
     /// view that leaves, in Phoenix's shapes for messages (not replies).
     async fn deliver(&mut self, groups: Vec<(SessionId, Vec<crate::pubsub::Message>)>) -> Result<(), Closed> {
@@ -525,7 +523,8 @@ async fn mount<F: Views>(
     config: &SocketConfig<F>,
     owner: &Arc<Owner>,
     csrf_ok: bool,
-) -> Result<(SessionId, String, LiveSession<F::View>, Value), Reply> {
+    mailbox: &Arc<Mailbox>,
+) -> Result<(Membership, String, LiveSession<F::View>, Value), Reply> {
     let stale = || Reply::error_reason(reason::STALE);
     let unauthorized = || Reply::error_reason(reason::UNAUTHORIZED);
     if !csrf_ok {
@@ -560,8 +559,11 @@ async fn mount<F: Views>(
         Reply::error_reason(reason::JOIN_CRASHED)
     };
     let mut view = config.views.instantiate(&name, Some(owner)).await.map_err(|e| crashed(&e))?;
+    // The session's hold on the hub comes first: a mount that fails after subscribing
+    // leaves nothing behind.
     let id = SessionId::next();
-    view.bind(id);
+    let membership = Membership::new(Arc::clone(config.views.hub()), id);
+    view.bind(id, mailbox);
     let request = MountRequest {
         url,
         session: claims.session,
@@ -575,7 +577,7 @@ async fn mount<F: Views>(
     match joined {
         Joined::Live { session, rendered, patch } => {
             let response = join_response(rendered, patch);
-            Ok((id, name, *session, response))
+            Ok((membership, name, *session, response))
         }
         Joined::Left { events, leaving } => {
             let mut response = leaving_response(&leaving, &*config.gate, true);

@@ -29,6 +29,8 @@ struct Counter {
     sent: bool,
     effects: Effects,
     flash: Flash,
+    hub: Arc<crate::pubsub::Hub>,
+    bound: Option<(crate::pubsub::SessionId, Arc<crate::pubsub::Mailbox>)>,
 }
 
 impl View for Counter {
@@ -50,7 +52,11 @@ impl View for Counter {
                 let delay = Duration::ZERO;
                 self.effects.requests.push(crate::pubsub::Request::Timer { id, payload, delay, repeat: false });
             }
-            "subscribe" => self.effects.requests.push(crate::pubsub::Request::Subscribe("t".into())),
+            "subscribe" => {
+                if let Some((session, mailbox)) = &self.bound {
+                    self.hub.subscribe("t", *session, mailbox).map_err(|e| GuestError::View(e.to_string()))?;
+                }
+            }
             "crash" => return Err(GuestError::Trap("boom".into())),
             _ => return Err(GuestError::View(format!("unknown event {name:?}"))),
         }
@@ -66,7 +72,7 @@ impl View for Counter {
                 self.n += 1;
                 self.effects.events.push(("hello".into(), json!({"from": "info"}), false));
             }
-            "\"patch\"" => self.effects.navigation = Some(Navigation::Patch { to: "/c?page=2".into(), replace: true }),
+            "\"patch\"" => self.effects.navigation = Some(Navigation::Patch { to: "/c".into(), replace: true }),
             "\"navigate\"" => self.effects.navigation = Some(Navigation::Navigate { to: "/c".into(), replace: false }),
             "\"redirect\"" => self.effects.navigation = Some(Navigation::Redirect { to: "/elsewhere".into() }),
             other => return Err(GuestError::View(format!("unexpected message {other}"))),
@@ -94,6 +100,10 @@ impl View for Counter {
 
     async fn restore(&mut self, _state: &str) -> Result<(), GuestError> {
         Err(GuestError::View("no snapshots".into()))
+    }
+
+    fn bind(&mut self, session: crate::pubsub::SessionId, mailbox: &Arc<crate::pubsub::Mailbox>) {
+        self.bound = Some((session, Arc::clone(mailbox)));
     }
 
     fn take_effects(&mut self) -> Effects {
@@ -125,7 +135,7 @@ impl Views for TestViews {
     }
 
     async fn instantiate(&self, _name: &str, _owner: Option<&Arc<Owner>>) -> Result<Counter, SessionError> {
-        Ok(Counter::default())
+        Ok(Counter { hub: Arc::clone(&self.hub), ..Counter::default() })
     }
 
     fn reside(&self, _owner: &Arc<Owner>) -> Option<Residency> {
@@ -388,7 +398,7 @@ async fn messages_push_diffs_events_and_navigation() {
     // A patch from a message: `live_patch`, and no diff when nothing changed.
     client.send(later("4", "patch")).await;
     assert_eq!(client.recv().await, reply("4"));
-    assert_eq!(client.recv().await, json!(["1", null, "lv:a", "live_patch", {"to": "/c?page=2", "kind": "replace"}]));
+    assert_eq!(client.recv().await, json!(["1", null, "lv:a", "live_patch", {"to": "/c", "kind": "replace"}]));
     client.send(json!([null, "5", "phoenix", "heartbeat", {}])).await;
     assert_eq!(client.recv().await[1], "5", "nothing else was pushed");
 

@@ -44,6 +44,12 @@ impl Timers {
     pub fn cancel(&mut self, session: SessionId, id: TimerId) {
         if self.pending.get(&id).is_some_and(|t| t.session == session) {
             self.pending.remove(&id);
+            // Cancelled timers leave stale heap entries: a debounce (cancel, start again)
+            // must not grow the heap until their old deadlines pass.
+            if self.heap.len() > 2 * self.pending.len() + 16 {
+                let pending = &self.pending;
+                self.heap.retain(|Reverse((due, id))| pending.get(id).is_some_and(|t| t.due == *due));
+            }
         }
     }
 
