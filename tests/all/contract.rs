@@ -1,4 +1,4 @@
-//! The contract (`liveplug:view@0.3.0`) as a non-Rust author meets it: optional exports have
+//! The contract (`liveplug:view@0.4.0`) as a non-Rust author meets it: optional exports have
 //! their documented defaults, the host escapes text and attributes, and a component that
 //! imports more than the granted WASI surface, or was built for another version, is refused at
 //! load with the reason named.
@@ -32,9 +32,11 @@ fn a_component_built_for_another_contract_version_is_told_to_rebuild() {
     let error = refusal(r#"(component (import "liveplug:view/log@0.2.0" (instance)))"#);
     assert!(error.contains("liveplug:view/log@0.2.0") && error.contains("rebuild"), "{error}");
     let error = refusal(r#"(component (instance $v) (export "liveplug:view/view@0.2.0" (instance $v)))"#);
-    assert!(error.contains("liveplug:view/view@0.2.0") && error.contains("0.3.0"), "{error}");
+    assert!(error.contains("liveplug:view/view@0.2.0") && error.contains("0.4.0"), "{error}");
+    let error = refusal(r#"(component (instance $v) (export "liveplug:view/view@0.3.0" (instance $v)))"#);
+    assert!(error.contains("liveplug:view/view@0.3.0") && error.contains("rebuild"), "{error}");
     let error = refusal("(component)");
-    assert!(error.contains("does not export `liveplug:view/view@0.3.0`"), "{error}");
+    assert!(error.contains("does not export `liveplug:view/view@0.4.0`"), "{error}");
 }
 
 /// The frame's diff (a reply's `response.diff`, or a join's `response.rendered`).
