@@ -126,9 +126,9 @@ impl LiveView for Dashboard {
                     <dt>"Readings"</dt><dd id="ticks">{self.ticks}</dd>
                     <dt>"Watching"</dt><dd id="watching">{self.watching}</dd>
                 </dl>
-                <div id="chart" class="chart">
+                <div id="chart" class="chart" style="display: flex; align-items: flex-end; gap: 2px; height: 120px; width: 320px; border-bottom: 1px solid #999">
                     <span :for={(i, value) in self.history.iter().enumerate()} :key={self.ticks as usize + i - self.history.len()}
-                        class="bar" style={format!("height: {value}%")} title={value}></span>
+                        class="bar" style={format!("flex: 1; height: {value}%; background: #3b7dd8")} title={value}></span>
                 </div>
                 <p class="controls">
                     <button :if={running} id="pause" phx-click="pause">"Pause"</button>
