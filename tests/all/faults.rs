@@ -86,7 +86,8 @@ mod classified {
         assert!(
             matches!(fault_of("trap").await, GuestError::Trap(m) if m.contains("unreachable") || m.contains("panic"))
         );
-        assert_eq!(fault_of("spin").await, GuestError::Deadline(300));
+        let budget = crate::support::test_limits().call_timeout.as_millis();
+        assert_eq!(fault_of("spin").await, GuestError::Deadline(budget));
         assert_eq!(fault_of("bomb").await, GuestError::OutOfMemory);
         assert_eq!(fault_of("refuse").await, GuestError::View("refused on purpose".into()));
         assert_eq!(fault_of("what").await, GuestError::View("unknown event \"what\"".into()));
