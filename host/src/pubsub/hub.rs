@@ -277,11 +277,11 @@ impl Hub {
             let old = presence.shared_one(topic, key, session);
             let diff = presence.track(topic, key, session, meta, phx_ref);
             // Published under the lock, so that a state snapshot never overtakes it.
-            if let Some(old) = old {
-                self.publish(&Envelope::Leave { node: &self.node, phx_ref: &old.phx_ref });
-            }
             if let Some(presence) = presence.shared_one(topic, key, session) {
-                self.publish(&Envelope::Join { node: &self.node, presence });
+                match &old {
+                    Some(old) => self.publish(&Envelope::Update { node: &self.node, old_ref: &old.phx_ref, presence }),
+                    None => self.publish(&Envelope::Join { node: &self.node, presence }),
+                }
             }
             diff
         };
@@ -418,6 +418,11 @@ impl Hub {
             Envelope::Join { node, presence } => {
                 let topic = presence.topic.clone();
                 let diff = self.presence().remote_join(node, presence);
+                self.publish_presence(&topic, &diff);
+            }
+            Envelope::Update { node, old_ref, presence } => {
+                let topic = presence.topic.clone();
+                let diff = self.presence().remote_update(node, old_ref, presence);
                 self.publish_presence(&topic, &diff);
             }
             Envelope::Leave { node, phx_ref } => {
@@ -664,6 +669,17 @@ mod tests {
         assert!(matches!(got[0], Message::Presence { ref joins, .. } if joins.contains("ada")), "{got:?}");
         assert_eq!(got[1], Message::Broadcast { topic: "room".into(), payload: "\"hi\"".into() });
         assert!(b.presence_list("room").contains("ada"));
+        // An update crosses as one diff.
+        a.track("room", "ada", on_a, serde_json::json!({"typing": true}).as_object().cloned().unwrap_or_default())
+            .unwrap();
+        relay(&mut a_rx, &[&b, &a]);
+        let update = mailbox.take(10);
+        assert_eq!(update.len(), 1, "{update:?}");
+        assert!(
+            matches!(update[0].message, Message::Presence { ref joins, ref leaves, .. }
+            if joins.contains("phx_ref_prev") && leaves.contains("ada")),
+            "{update:?}"
+        );
         // b heard of a for the first time, so it asked everyone for their presences.
         relay(&mut b_rx, &[&a]);
         relay(&mut a_rx, &[&b]);

@@ -170,6 +170,27 @@ impl Presence {
         diff
     }
 
+    /// Host `node` replaced the meta of its presence `old_ref` with `shared` (a new ref): one
+    /// diff, the old meta leaving and the new one joining with `phx_ref_prev`, as a local
+    /// update.
+    pub fn remote_update(&mut self, node: &str, old_ref: &str, shared: Shared) -> Diff {
+        let mut diff = Diff::default();
+        let refs = self.remote.entry(node.to_owned()).or_default();
+        if let Some(old) = refs.remove(old_ref) {
+            diff.leaves.entry(old.key.clone()).or_default().push(wire_meta(&old.meta, &old.phx_ref));
+        }
+        if refs.contains_key(&shared.phx_ref) {
+            return diff;
+        }
+        let mut joined = wire_meta(&shared.meta, &shared.phx_ref);
+        if let Value::Object(map) = &mut joined {
+            map.insert("phx_ref_prev".into(), Value::from(old_ref));
+        }
+        diff.joins.entry(shared.key.clone()).or_default().push(joined);
+        refs.insert(shared.phx_ref.clone(), shared);
+        diff
+    }
+
     /// Host `node` no longer tracks the presence `phx_ref`. Returns its topic and the diff.
     pub fn remote_leave(&mut self, node: &str, phx_ref: &str) -> Option<(String, Diff)> {
         let refs = self.remote.get_mut(node)?;
@@ -305,6 +326,12 @@ mod tests {
         assert_eq!(diffs.len(), 1);
         assert_eq!(diffs[0].1.leaves["alice"], vec![json!({"name": "alice", "phx_ref": "b2"})]);
         assert_eq!(diffs[0].1.joins["carol"], vec![json!({"name": "carol", "phx_ref": "b3"})]);
+
+        // An update on b is one diff: the old meta leaves, the new one joins naming it.
+        let diff = presence.remote_update("b", "b3", shared("carol", "b4"));
+        assert_eq!(diff.leaves["carol"], vec![json!({"name": "carol", "phx_ref": "b3"})]);
+        assert_eq!(diff.joins["carol"], vec![json!({"name": "carol", "phx_ref": "b4", "phx_ref_prev": "b3"})]);
+        assert_eq!(presence.list("t")["carol"]["metas"].as_array().map(Vec::len), Some(1));
 
         let (topic, diff) = presence.remote_leave("b", "b1").unwrap();
         assert_eq!((topic.as_str(), diff.leaves.len()), ("t", 1));

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! b <node>\n<topic>\n<payload>      a broadcast
-//! j <node>\n<presence JSON>         a presence joined (or was updated under a new ref)
+//! j <node>\n<presence JSON>         a presence joined
+//! u <node>\n<old ref>\n<presence JSON> a presence's meta was replaced (a new ref)
 //! l <node>\n<ref>                   a presence left
 //! s <node>\n<[presence JSON, ...]>  everything the host tracks (after a hello or a reconnect)
 //! h <node>                          the host is alive
@@ -19,6 +20,7 @@ use super::presence::Shared;
 pub enum Envelope<'a> {
     Broadcast { node: &'a str, topic: &'a str, payload: &'a str },
     Join { node: &'a str, presence: Shared },
+    Update { node: &'a str, old_ref: &'a str, presence: Shared },
     Leave { node: &'a str, phx_ref: &'a str },
     State { node: &'a str, presences: Vec<Shared> },
     Heartbeat { node: &'a str },
@@ -42,6 +44,7 @@ impl Envelope<'_> {
         match self {
             Envelope::Broadcast { node, .. }
             | Envelope::Join { node, .. }
+            | Envelope::Update { node, .. }
             | Envelope::Leave { node, .. }
             | Envelope::State { node, .. }
             | Envelope::Heartbeat { node }
@@ -53,6 +56,7 @@ impl Envelope<'_> {
         match self {
             Envelope::Broadcast { node, topic, payload } => format!("b {node}\n{topic}\n{payload}"),
             Envelope::Join { node, presence } => format!("j {node}\n{}", json(presence)),
+            Envelope::Update { node, old_ref, presence } => format!("u {node}\n{old_ref}\n{}", json(presence)),
             Envelope::Leave { node, phx_ref } => format!("l {node}\n{phx_ref}"),
             Envelope::State { node, presences } => format!("s {node}\n{}", json(presences)),
             Envelope::Heartbeat { node } => format!("h {node}"),
@@ -76,6 +80,11 @@ impl Envelope<'_> {
                 node,
                 presence: serde_json::from_str(body("join")?).map_err(|e| WireError::Body("join", e.to_string()))?,
             },
+            "u" => {
+                let (old_ref, presence) = body("update")?.split_once('\n').ok_or(WireError::Missing("update"))?;
+                let presence = serde_json::from_str(presence).map_err(|e| WireError::Body("update", e.to_string()))?;
+                Envelope::Update { node, old_ref, presence }
+            }
             "l" => Envelope::Leave { node, phx_ref: body("leave")? },
             "s" => Envelope::State {
                 node,
@@ -107,6 +116,7 @@ mod tests {
         let all = [
             Envelope::Broadcast { node: "n1", topic: "room:1", payload: "{\"text\":\"a\\nb\"}" },
             Envelope::Join { node: "n1", presence: shared() },
+            Envelope::Update { node: "n1", old_ref: "n1.1", presence: shared() },
             Envelope::Leave { node: "n1", phx_ref: "n1.2" },
             Envelope::State { node: "n1", presences: vec![shared(), shared()] },
             Envelope::State { node: "n1", presences: vec![] },
@@ -128,7 +138,18 @@ mod tests {
 
     #[test]
     fn foreign_input_is_an_error() {
-        for bad in ["", "b", "x n1", "b n1", "b n1\ntopic-without-payload", "j n1\n{", "s n1\n{}", "j n1"] {
+        for bad in [
+            "",
+            "b",
+            "x n1",
+            "b n1",
+            "b n1\ntopic-without-payload",
+            "j n1\n{",
+            "s n1\n{}",
+            "j n1",
+            "u n1\nref",
+            "u n1\nref\n[",
+        ] {
             assert!(Envelope::decode(bad).is_err(), "{bad:?}");
         }
         assert_eq!(Envelope::decode("z n\n"), Err(WireError::Kind("z".into())));
