@@ -18,38 +18,29 @@ if (!/^https?:\/\//.test(aUrl ?? "") || !/^https?:\/\//.test(bUrl ?? "") || !/^\
   process.exit(2);
 }
 
-/** The names in the online list, in order, with their "(n tabs)" and "typing…" marks. */
-async function online(t) {
-  return t.page.evaluate(() => [...document.querySelectorAll("#online li")].map((li) => li.textContent.replace(/\s+/g, " ").trim()));
-}
-
-async function waitForOnline(t, expected, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let seen;
-  while (Date.now() < deadline) {
-    seen = await online(t);
-    if (JSON.stringify(seen) === JSON.stringify(expected)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new E2EFailure(`online reads ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}`);
-}
-
-async function messages(t) {
-  return t.page.evaluate(() =>
-    [...document.querySelectorAll("#messages li")].map((li) => li.textContent.replace(/\s+/g, " ").trim()),
+/** The text of each `<li>` under `selector`, whitespace collapsed. */
+async function items(t, selector) {
+  return t.page.evaluate(
+    (sel) => [...document.querySelectorAll(`${sel} li`)].map((li) => li.textContent.replace(/\s+/g, " ").trim()),
+    selector,
   );
 }
 
-async function waitForMessages(t, expected, timeoutMs) {
+/** Waits until the items under `selector` are `expected`. */
+async function waitForItems(t, selector, expected, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let seen;
   while (Date.now() < deadline) {
-    seen = await messages(t);
+    seen = await items(t, selector);
     if (JSON.stringify(seen) === JSON.stringify(expected)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new E2EFailure(`messages read ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}`);
+  throw new E2EFailure(`${selector} reads ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}`);
 }
+
+/** The online list: names with their "(n tabs)" and "typing…" marks. */
+const waitForOnline = (t, expected, ms) => waitForItems(t, "#online", expected, ms);
+const waitForMessages = (t, expected, ms) => waitForItems(t, "#messages", expected, ms);
 
 async function join(t, url, name) {
   await t.goto(url);

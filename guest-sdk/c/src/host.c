@@ -193,20 +193,25 @@ bool lp_send_self(const char *payload_json, char **error) {
     return result(liveplug_view_timers_send_self(&p, &err), &err, error);
 }
 
-bool lp_send_after(const char *payload_json, uint32_t delay_ms, uint64_t *id, char **error) {
+/* send-after and interval share one shape: a payload, milliseconds, an id out. */
+typedef bool (*lp_timer_import)(live_view_string_t *, uint32_t, liveplug_view_timers_timer_id_t *,
+                                live_view_string_t *);
+
+static bool start_timer(lp_timer_import start, const char *payload_json, uint32_t ms, uint64_t *id,
+                        char **error) {
     live_view_string_t p = lend_json(payload_json), err;
     liveplug_view_timers_timer_id_t t = 0;
-    bool ok = result(liveplug_view_timers_send_after(&p, delay_ms, &t, &err), &err, error);
+    bool ok = result(start(&p, ms, &t, &err), &err, error);
     if (id) *id = ok ? t : 0;
     return ok;
 }
 
+bool lp_send_after(const char *payload_json, uint32_t delay_ms, uint64_t *id, char **error) {
+    return start_timer(liveplug_view_timers_send_after, payload_json, delay_ms, id, error);
+}
+
 bool lp_interval(const char *payload_json, uint32_t period_ms, uint64_t *id, char **error) {
-    live_view_string_t p = lend_json(payload_json), err;
-    liveplug_view_timers_timer_id_t t = 0;
-    bool ok = result(liveplug_view_timers_interval(&p, period_ms, &t, &err), &err, error);
-    if (id) *id = ok ? t : 0;
-    return ok;
+    return start_timer(liveplug_view_timers_interval, payload_json, period_ms, id, error);
 }
 
 void lp_cancel(uint64_t id) { liveplug_view_timers_cancel(id); }

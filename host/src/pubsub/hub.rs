@@ -545,6 +545,13 @@ mod tests {
         serde_json::Map::new()
     }
 
+    /// A hub, a connection's mailbox, and a session of it subscribed to `topic`.
+    fn subscribed(topic: &str) -> (Hub, Arc<Mailbox>, SessionId) {
+        let (hub, mailbox, session) = (Hub::new(), Mailbox::new(), SessionId::next());
+        hub.subscribe(topic, session, &mailbox).unwrap();
+        (hub, mailbox, session)
+    }
+
     #[test]
     fn a_broadcast_reaches_every_subscriber_but_the_excluded_one() {
         let hub = Hub::new();
@@ -568,10 +575,7 @@ mod tests {
 
     #[test]
     fn a_connection_that_falls_behind_overflows_instead_of_growing() {
-        let hub = Hub::new();
-        let mailbox = Mailbox::new();
-        let s = SessionId::next();
-        hub.subscribe("t", s, &mailbox).unwrap();
+        let (hub, mailbox, _) = subscribed("t");
         for _ in 0..MAX_QUEUED {
             assert_eq!(hub.broadcast("t", Arc::from("1"), None), 1);
         }
@@ -583,10 +587,7 @@ mod tests {
 
     #[test]
     fn big_payloads_overflow_by_bytes() {
-        let hub = Hub::new();
-        let mailbox = Mailbox::new();
-        let s = SessionId::next();
-        hub.subscribe("t", s, &mailbox).unwrap();
+        let (hub, mailbox, _) = subscribed("t");
         let big: Arc<str> = "x".repeat(1 << 20).into();
         let queued = (0..64).map(|_| hub.broadcast("t", Arc::clone(&big), None)).sum::<usize>();
         assert_eq!(queued, super::MAX_QUEUED_BYTES >> 20);
@@ -633,10 +634,7 @@ mod tests {
 
     #[test]
     fn a_closed_connection_receives_nothing() {
-        let hub = Hub::new();
-        let mailbox = Mailbox::new();
-        let s = SessionId::next();
-        hub.subscribe("t", s, &mailbox).unwrap();
+        let (hub, mailbox, _) = subscribed("t");
         mailbox.close();
         assert_eq!(hub.broadcast("t", Arc::from("1"), None), 0);
     }

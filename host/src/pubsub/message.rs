@@ -66,11 +66,20 @@ pub enum Request {
 
 /// Checks a topic name: 1 to [`MAX_TOPIC`] bytes, no control characters.
 pub fn check_topic(topic: &str) -> Result<(), String> {
-    if topic.is_empty() || topic.len() > MAX_TOPIC {
-        return Err(format!("a topic is 1 to {MAX_TOPIC} bytes, got {}", topic.len()));
+    check_name("topic", topic)
+}
+
+/// Checks a presence key, by the same rule as a topic.
+pub fn check_key(key: &str) -> Result<(), String> {
+    check_name("presence key", key)
+}
+
+fn check_name(what: &str, name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > MAX_TOPIC {
+        return Err(format!("a {what} is 1 to {MAX_TOPIC} bytes, got {}", name.len()));
     }
-    if topic.chars().any(char::is_control) {
-        return Err(format!("a topic has no control characters, got {topic:?}"));
+    if name.chars().any(char::is_control) {
+        return Err(format!("a {what} has no control characters, got {name:?}"));
     }
     Ok(())
 }

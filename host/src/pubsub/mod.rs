@@ -15,8 +15,8 @@ mod wire;
 pub use self::hub::{Counts, Delivery, Hub, MAX_QUEUED, MAX_QUEUED_BYTES, Mailbox, OUTBOX};
 pub use self::membership::{MAX_SUBSCRIPTIONS, MAX_TRACKED, Membership, MembershipError};
 pub use self::message::{
-    MAX_PAYLOAD, MAX_TOPIC, MIN_INTERVAL, Message, Request, SessionId, TimerId, check_meta, check_payload, check_topic,
-    next_timer_id,
+    MAX_PAYLOAD, MAX_TOPIC, MIN_INTERVAL, Message, Request, SessionId, TimerId, check_key, check_meta, check_payload,
+    check_topic, next_timer_id,
 };
 pub use self::presence::{Diff as PresenceDiff, Presence, Shared as SharedPresence};
 pub use self::wire::{Envelope, WireError};

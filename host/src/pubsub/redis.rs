@@ -77,25 +77,25 @@ pub fn connect(hub: &Arc<Hub>, url: &str, liveness: Liveness) -> Result<(), Redi
     if !hub.connect_remote(outbox) {
         return Err(RedisError::AlreadyConnected);
     }
+    tracing::info!(node = %hub.node(), url = %without_credentials(url), channel = CHANNEL, "pubsub: sharing topics over Redis");
     let health = Arc::new(Health::default());
     tokio::spawn(publisher(client.clone(), queued, Arc::downgrade(hub), Arc::clone(&health)));
     tokio::spawn(subscriber(client, Arc::downgrade(hub), health));
-    let hub = Arc::downgrade(hub);
+    let weak = Arc::downgrade(hub);
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(liveness.heartbeat);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            let Some(hub) = hub.upgrade() else { return };
+            let Some(hub) = weak.upgrade() else { return };
             hub.heartbeat(liveness.timeout);
         }
     });
-    tracing::info!(node = %hub_node(url), channel = CHANNEL, "pubsub: sharing topics over Redis");
     Ok(())
 }
 
 /// The URL without credentials, for logs.
-fn hub_node(url: &str) -> String {
+fn without_credentials(url: &str) -> String {
     match url.split_once('@') {
         Some((scheme_and_user, host)) => {
             let scheme = scheme_and_user.split("://").next().unwrap_or("redis");
@@ -205,11 +205,11 @@ async fn subscriber(client: redis::Client, hub: std::sync::Weak<Hub>, health: Ar
 
 #[cfg(test)]
 mod tests {
-    use super::hub_node;
+    use super::without_credentials;
 
     #[test]
     fn logged_urls_hide_credentials() {
-        assert_eq!(hub_node("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
-        assert_eq!(hub_node("redis://user:secret@db:6379/0"), "redis://…@db:6379/0");
+        assert_eq!(without_credentials("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+        assert_eq!(without_credentials("redis://user:secret@db:6379/0"), "redis://…@db:6379/0");
     }
 }

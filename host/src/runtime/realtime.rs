@@ -10,7 +10,8 @@ use std::time::Duration;
 use super::bindings::liveplug::view::{presence, pubsub, timers};
 use super::store::StoreState;
 use crate::pubsub::{
-    MIN_INTERVAL, Mailbox, Request, SessionId, TimerId, check_meta, check_payload, check_topic, next_timer_id,
+    MIN_INTERVAL, Mailbox, Request, SessionId, TimerId, check_key, check_meta, check_payload, check_topic,
+    next_timer_id,
 };
 
 /// Pubsub, timer and presence calls one handler may make; more are refused.
@@ -116,9 +117,4 @@ impl presence::Host for StoreState {
     fn list(&mut self, topic: String) -> String {
         self.hub.presence_list(&topic)
     }
-}
-
-/// A presence key: like a topic, 1 to 256 bytes without control characters.
-fn check_key(key: &str) -> Result<(), String> {
-    check_topic(key).map_err(|e| e.replace("topic", "presence key"))
 }

@@ -405,15 +405,18 @@ where
             match result {
                 Ok((Outcome::Reply { patch, response }, woken)) => {
                     let evicted = channel.eviction_requested();
-                    let (topic, join_ref) = (channel.topic.clone(), channel.join_ref.clone());
+                    let (topic, join_ref) = (channel.topic.as_str(), channel.join_ref.as_deref());
+                    let pushes = [
+                        patch.map(|patch| Frame::push(join_ref, topic, event::LIVE_PATCH, json!(patch))),
+                        match response {
+                            Value::Object(mut response) => response.remove("diff"),
+                            _ => None,
+                        }
+                        .map(|diff| Frame::push(join_ref, topic, event::DIFF, diff)),
+                    ];
                     self.channels.push(channel);
-                    if let Some(patch) = patch {
-                        self.send(Frame::push(join_ref.as_deref(), &topic, event::LIVE_PATCH, json!(patch))).await?;
-                    }
-                    if let Value::Object(mut response) = response
-                        && let Some(diff) = response.remove("diff")
-                    {
-                        self.send(Frame::push(join_ref.as_deref(), &topic, event::DIFF, diff)).await?;
+                    for push in pushes.into_iter().flatten() {
+                        self.send(push).await?;
                     }
                     if woken || evicted {
                         // Residents only: hibernating takes the residency, so the scan ends.
