@@ -36,10 +36,27 @@ pub struct Args {
     /// Measure one server only.
     #[arg(long, value_enum)]
     only: Option<Side>,
+    /// Which measurements to run (all by default).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Measure::Join, Measure::Events, Measure::Idle, Measure::Broadcast])]
+    measure: Vec<Measure>,
+    /// Chat listeners of the broadcast measurements (one run per count).
+    #[arg(long, value_delimiter = ',', default_values_t = [1_000, 10_000])]
+    listeners: Vec<u64>,
+    /// Messages said in each broadcast run.
+    #[arg(long, default_value_t = 20)]
+    rounds: u64,
     /// Port on 127.0.0.1 for the server under test (each server in turn); default: a free
     /// port picked before each start.
     #[arg(long)]
     port: Option<u16>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Measure {
+    Join,
+    Events,
+    Idle,
+    Broadcast,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,8 +82,11 @@ const SERVER_CPU: &str = "0";
 const LOAD_CPU: &str = "1";
 
 pub fn run(root: &Path, args: Args) -> Result<()> {
-    if args.sessions == 0 || args.joins == 0 || args.duration_secs == 0 {
-        bail!("--sessions, --joins and --duration-secs must be at least 1");
+    if args.sessions == 0 || args.joins == 0 || args.duration_secs == 0 || args.rounds == 0 {
+        bail!("--sessions, --joins, --duration-secs and --rounds must be at least 1");
+    }
+    if args.listeners.is_empty() || args.listeners.contains(&0) {
+        bail!("--listeners must be a list of counts of at least 1");
     }
     let cpus = thread::available_parallelism().map(usize::from).unwrap_or(1);
     if cpus < 2 {
@@ -147,6 +167,8 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
 /// One load run against a freshly started server.
 struct Mode {
     name: String,
+    /// The page the load tool opens.
+    path: String,
     args: Vec<String>,
     limit: Duration,
     record: fn(&mut Figures, &Value) -> Result<()>,
@@ -155,6 +177,7 @@ struct Mode {
 fn modes(args: &Args) -> Vec<Mode> {
     let events = |connections: u64, record: fn(&mut Figures, &Value) -> Result<()>| Mode {
         name: format!("events, {connections} connection(s), {} s", args.duration_secs),
+        path: "/counter".into(),
         args: vec![
             "events".into(),
             "--connections".into(),
@@ -169,17 +192,25 @@ fn modes(args: &Args) -> Vec<Mode> {
     let mut checkpoints: Vec<u64> = [n / 10, n / 2, n].into_iter().filter(|&c| c > 0).collect();
     checkpoints.dedup();
     let checkpoints: Vec<String> = checkpoints.iter().map(u64::to_string).collect();
-    vec![
-        Mode {
+    let mut modes = Vec::new();
+    let on = |m: Measure| args.measure.contains(&m);
+    if on(Measure::Join) {
+        modes.push(Mode {
             name: format!("join, {} sessions one after another", args.joins),
+            path: "/counter".into(),
             args: vec!["join".into(), "--sessions".into(), args.joins.to_string(), "--concurrency".into(), "1".into()],
             limit: Duration::from_secs(120 + args.joins / 20),
             record: record_join,
-        },
-        events(1, record_events_1),
-        events(20, record_events_20),
-        Mode {
+        });
+    }
+    if on(Measure::Events) {
+        modes.push(events(1, record_events_1));
+        modes.push(events(20, record_events_20));
+    }
+    if on(Measure::Idle) {
+        modes.push(Mode {
             name: format!("idle, {n} sessions"),
+            path: "/counter".into(),
             args: vec![
                 "idle".into(),
                 "--sessions".into(),
@@ -192,14 +223,33 @@ fn modes(args: &Args) -> Vec<Mode> {
             ],
             limit: Duration::from_secs(300 + n / 20),
             record: record_idle,
-        },
-    ]
+        });
+    }
+    if on(Measure::Broadcast) {
+        for (i, &listeners) in args.listeners.iter().enumerate() {
+            modes.push(Mode {
+                name: format!("broadcast, {listeners} chat listeners, {} messages", args.rounds),
+                // The same room markup on both sides: examples/chat and the LiveViewJS chat.
+                path: "/chat/bench".into(),
+                args: vec![
+                    "broadcast".into(),
+                    "--listeners".into(),
+                    listeners.to_string(),
+                    "--rounds".into(),
+                    args.rounds.to_string(),
+                ],
+                limit: Duration::from_secs(300 + listeners / 20 + args.rounds * 30),
+                record: RECORD_BROADCAST.get(i).copied().unwrap_or(record_broadcast::<0>),
+            });
+        }
+    }
+    modes
 }
 
 /// Starts the server, runs the load tool against it, stops the server.
 fn measure(server: &ServerSpec<'_>, load_bin: &Path, mode: &Mode) -> Result<Value> {
     let (running, addr) = server.start()?;
-    let url = format!("http://{addr}/counter");
+    let url = format!("http://{addr}{}", mode.path);
     let mut cmd = Command::new("taskset");
     cmd.args(["-c", LOAD_CPU])
         .arg(load_bin)
@@ -420,6 +470,41 @@ struct Figures {
     cpu_per_join: Option<f64>,
     rtt_1: Option<(f64, f64)>,
     rtt_20: Option<(f64, f64)>,
+    broadcast: [Option<Broadcast>; MAX_BROADCASTS],
+}
+
+/// One broadcast run's medians over its messages.
+#[derive(Debug, Clone, Copy)]
+struct Broadcast {
+    last: f64,
+    deliveries_per_sec: f64,
+    bytes_per_push: f64,
+    cpu_per_delivery: Option<f64>,
+}
+
+/// Broadcast runs a table holds (one per listener count).
+const MAX_BROADCASTS: usize = 4;
+const RECORD_BROADCAST: [fn(&mut Figures, &Value) -> Result<()>; MAX_BROADCASTS] =
+    [record_broadcast::<0>, record_broadcast::<1>, record_broadcast::<2>, record_broadcast::<3>];
+
+fn record_broadcast<const I: usize>(f: &mut Figures, report: &Value) -> Result<()> {
+    let joined = number(report, "joined")?;
+    let listeners = number(report, "listeners")?;
+    if joined < listeners {
+        bail!("{joined} of {listeners} listeners joined");
+    }
+    let missed = number(report, "missed")?;
+    if missed > 0.0 {
+        bail!("{missed} pushes never arrived");
+    }
+    f.broadcast[I] = Some(Broadcast {
+        last: number(report, "median_last_us")? / 1e6,
+        deliveries_per_sec: number(report, "median_deliveries_per_sec")?,
+        bytes_per_push: number(report, "median_bytes_per_push")?,
+        cpu_per_delivery: number(report, "server_cpu_us_per_delivery").ok().map(|us| us / 1e6),
+    });
+    no_errors(report, "join_errors")?;
+    no_errors(report, "errors")
 }
 
 // The load tool's JSON reports (`liveplug-load --json`, benches/load/src/{join,events,hold}.rs).
@@ -530,28 +615,48 @@ fn thousands(n: u64) -> String {
 }
 
 fn markdown(args: &Args, results: &[(Side, Figures)], failures: &[String]) -> String {
-    type Row = (String, fn(&Figures) -> Option<f64>, Unit, Better);
-    let rows: Vec<Row> = vec![
+    type Row = (String, fn(&Figures, usize) -> Option<f64>, usize, Unit, Better);
+    let mut rows: Vec<Row> = vec![
         (
             format!("idle joined sessions held, {} attempted", thousands(args.sessions)),
-            |f| f.held,
+            |f, _| f.held,
+            0,
             Unit::Count,
             Better::Higher,
         ),
-        ("idle sessions answering an event afterwards".into(), |f| f.answered, Unit::Count, Better::Higher),
-        ("RSS per idle joined session (slope)".into(), |f| f.rss_per_session, Unit::Bytes, Better::Lower),
-        ("server CPU per event, 1 connection".into(), |f| f.cpu_per_event_1, Unit::Seconds, Better::Lower),
-        ("server CPU per event, 20 connections".into(), |f| f.cpu_per_event_20, Unit::Seconds, Better::Lower),
-        ("events per second, 1 connection".into(), |f| f.events_per_sec_1, Unit::Rate, Better::Higher),
-        ("events per second, 20 connections".into(), |f| f.events_per_sec_20, Unit::Rate, Better::Higher),
-        ("join p50 (GET + websocket + join reply)".into(), |f| f.join_p50, Unit::Seconds, Better::Lower),
-        ("join p99".into(), |f| f.join_p99, Unit::Seconds, Better::Lower),
-        ("server CPU per join".into(), |f| f.cpu_per_join, Unit::Seconds, Better::Lower),
-        ("event round trip p50, 1 connection".into(), |f| f.rtt_1.map(|r| r.0), Unit::Seconds, Better::Lower),
-        ("event round trip p99, 1 connection".into(), |f| f.rtt_1.map(|r| r.1), Unit::Seconds, Better::Lower),
-        ("event round trip p50, 20 connections".into(), |f| f.rtt_20.map(|r| r.0), Unit::Seconds, Better::Lower),
-        ("event round trip p99, 20 connections".into(), |f| f.rtt_20.map(|r| r.1), Unit::Seconds, Better::Lower),
+        ("idle sessions answering an event afterwards".into(), |f, _| f.answered, 0, Unit::Count, Better::Higher),
+        ("RSS per idle joined session (slope)".into(), |f, _| f.rss_per_session, 0, Unit::Bytes, Better::Lower),
+        ("server CPU per event, 1 connection".into(), |f, _| f.cpu_per_event_1, 0, Unit::Seconds, Better::Lower),
+        ("server CPU per event, 20 connections".into(), |f, _| f.cpu_per_event_20, 0, Unit::Seconds, Better::Lower),
+        ("events per second, 1 connection".into(), |f, _| f.events_per_sec_1, 0, Unit::Rate, Better::Higher),
+        ("events per second, 20 connections".into(), |f, _| f.events_per_sec_20, 0, Unit::Rate, Better::Higher),
+        ("join p50 (GET + websocket + join reply)".into(), |f, _| f.join_p50, 0, Unit::Seconds, Better::Lower),
+        ("join p99".into(), |f, _| f.join_p99, 0, Unit::Seconds, Better::Lower),
+        ("server CPU per join".into(), |f, _| f.cpu_per_join, 0, Unit::Seconds, Better::Lower),
+        ("event round trip p50, 1 connection".into(), |f, _| f.rtt_1.map(|r| r.0), 0, Unit::Seconds, Better::Lower),
+        ("event round trip p99, 1 connection".into(), |f, _| f.rtt_1.map(|r| r.1), 0, Unit::Seconds, Better::Lower),
+        ("event round trip p50, 20 connections".into(), |f, _| f.rtt_20.map(|r| r.0), 0, Unit::Seconds, Better::Lower),
+        ("event round trip p99, 20 connections".into(), |f, _| f.rtt_20.map(|r| r.1), 0, Unit::Seconds, Better::Lower),
     ];
+    for (i, listeners) in args.listeners.iter().take(MAX_BROADCASTS).enumerate() {
+        let n = thousands(*listeners);
+        let get: [fn(&Figures, usize) -> Option<f64>; 4] = [
+            |f, i| f.broadcast[i].map(|b| b.last),
+            |f, i| f.broadcast[i].map(|b| b.deliveries_per_sec),
+            |f, i| f.broadcast[i].map(|b| b.bytes_per_push),
+            |f, i| f.broadcast[i].and_then(|b| b.cpu_per_delivery),
+        ];
+        rows.push((
+            format!("one chat message to {n} listeners: until the last push is read"),
+            get[0],
+            i,
+            Unit::Seconds,
+            Better::Lower,
+        ));
+        rows.push((format!("  deliveries per second, {n} listeners"), get[1], i, Unit::Rate, Better::Higher));
+        rows.push((format!("  bytes per push, {n} listeners"), get[2], i, Unit::Bytes, Better::Lower));
+        rows.push((format!("  server CPU per delivery, {n} listeners"), get[3], i, Unit::Seconds, Better::Lower));
+    }
     let mut md = String::new();
     let _ = writeln!(md, "{}\n", machine());
     let _ = writeln!(md, "`{}`\n", command_line());
@@ -571,13 +676,13 @@ fn markdown(args: &Args, results: &[(Side, Figures)], failures: &[String]) -> St
         md.push_str("---:|---|");
     }
     md.push('\n');
-    for (label, get, unit, better) in &rows {
+    for (label, get, i, unit, better) in &rows {
         let _ = write!(md, "| {label} |");
         for (_, figures) in results {
-            let _ = write!(md, " {} |", format(get(figures), unit));
+            let _ = write!(md, " {} |", format(get(figures, *i), unit));
         }
         if both {
-            let ratio = match (get(&results[0].1), get(&results[1].1)) {
+            let ratio = match (get(&results[0].1, *i), get(&results[1].1, *i)) {
                 (Some(ours), Some(theirs)) if theirs != 0.0 => format!("{:.2}", ours / theirs),
                 _ => "–".into(),
             };

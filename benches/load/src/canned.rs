@@ -1,6 +1,7 @@
 //! A trivial LiveView server that answers with canned frames: the page, the websocket upgrade
 //! (it insists on the cookie and the CSRF token, as a real server does), heartbeats, joins,
-//! events and leaves. It costs a few hundred nanoseconds per event, so what a run against it
+//! events and leaves, and one chat message: a `say` event's value is pushed as a `diff` to every
+//! joined socket of the server (what `broadcast` measures). It costs a few hundred nanoseconds per event, so what a run against it
 //! measures is the load tool.
 
 use std::convert::Infallible;
@@ -16,7 +17,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
 use crate::frame;
 use crate::http::accept_key;
@@ -46,13 +47,13 @@ impl CannedServer {
         run_for: Duration,
     ) -> std::io::Result<CannedServer> {
         let (stop, stop_rx) = watch::channel(false);
-        let counter = Arc::new(AtomicU64::new(0));
+        let shared = Arc::new(Shared { pages: AtomicU64::new(0), said: broadcast::channel(1024).0 });
         let mut addr = listen;
         let mut handles = Vec::new();
         for i in 0..threads.max(1) {
             let (bound_tx, bound_rx) = std::sync::mpsc::channel();
             let stop_rx = stop_rx.clone();
-            let counter = Arc::clone(&counter);
+            let shared = Arc::clone(&shared);
             let handle = std::thread::Builder::new().name(format!("canned-{i}")).spawn(move || {
                 if let Some(cpu) = cpu {
                     let _ = crate::procstat::pin_thread(cpu);
@@ -73,7 +74,7 @@ impl CannedServer {
                         }
                     };
                     let _ = bound_tx.send(listener.local_addr());
-                    let _ = tokio::time::timeout(run_for, accept_loop(listener, stop_rx, counter)).await;
+                    let _ = tokio::time::timeout(run_for, accept_loop(listener, stop_rx, shared)).await;
                 });
             })?;
             handles.push(handle);
@@ -104,6 +105,15 @@ impl Drop for CannedServer {
     }
 }
 
+/// What every thread of the server shares.
+#[derive(Debug)]
+struct Shared {
+    /// Pages served (each gets its own token and id).
+    pages: AtomicU64,
+    /// What was said, as JSON strings, to push to every joined socket.
+    said: broadcast::Sender<Arc<str>>,
+}
+
 fn listen_reuseport(addr: SocketAddr) -> std::io::Result<TcpListener> {
     let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
     socket.set_reuseport(true)?;
@@ -112,7 +122,7 @@ fn listen_reuseport(addr: SocketAddr) -> std::io::Result<TcpListener> {
     socket.listen(4096)
 }
 
-async fn accept_loop(listener: TcpListener, mut stop: watch::Receiver<bool>, counter: Arc<AtomicU64>) {
+async fn accept_loop(listener: TcpListener, mut stop: watch::Receiver<bool>, shared: Arc<Shared>) {
     let conn_stop = stop.clone();
     loop {
         tokio::select! {
@@ -124,10 +134,10 @@ async fn accept_loop(listener: TcpListener, mut stop: watch::Receiver<bool>, cou
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
-                let counter = Arc::clone(&counter);
+                let shared = Arc::clone(&shared);
                 let stop = conn_stop.clone();
                 tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req| handle(req, Arc::clone(&counter)));
+                    let service = hyper::service::service_fn(move |req| handle(req, Arc::clone(&shared)));
                     let conn = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .with_upgrades();
@@ -148,7 +158,7 @@ fn response(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>>
     r
 }
 
-async fn handle(mut req: Request<Incoming>, counter: Arc<AtomicU64>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn handle(mut req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<Full<Bytes>>, Infallible> {
     if req.uri().path().ends_with("/websocket") {
         let has_cookie = req
             .headers()
@@ -161,11 +171,13 @@ async fn handle(mut req: Request<Incoming>, counter: Arc<AtomicU64>) -> Result<R
             return Ok(response(StatusCode::FORBIDDEN, "need the page's cookie, CSRF token and a websocket key"));
         };
         let on_upgrade = hyper::upgrade::on(&mut req);
+        let said = shared.said.subscribe();
+        let shared = Arc::clone(&shared);
         tokio::spawn(async move {
             let Ok(upgraded) = on_upgrade.await else { return };
             let Ok(parts) = upgraded.downcast::<TokioIo<TcpStream>>() else { return };
             let ws = WsConn::new(parts.io.into_inner(), Role::Server, &parts.read_buf);
-            serve_socket(ws).await;
+            serve_socket(ws, &shared, said).await;
         });
         let mut r = response(StatusCode::SWITCHING_PROTOCOLS, Bytes::new());
         let headers = r.headers_mut();
@@ -176,7 +188,7 @@ async fn handle(mut req: Request<Incoming>, counter: Arc<AtomicU64>) -> Result<R
         }
         return Ok(r);
     }
-    let n = counter.fetch_add(1, Ordering::Relaxed);
+    let n = shared.pages.fetch_add(1, Ordering::Relaxed);
     let html = format!(
         "<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"csrf-token\" content=\"canned-{n}\">\n<title>Canned</title>\n</head>\n<body>\n<div id=\"phx-canned-{n}\" data-phx-main data-phx-session=\"session-{n}\" data-phx-static=\"static-{n}\"><main><h1>Count: 0</h1><button phx-click=\"inc\">+</button></main></div>\n</body>\n</html>\n"
     );
@@ -188,12 +200,35 @@ async fn handle(mut req: Request<Incoming>, counter: Arc<AtomicU64>) -> Result<R
     Ok(r)
 }
 
-/// Answers every frame; replies to all the frames of one read go out in one write.
-async fn serve_socket(mut ws: WsConn) {
+/// The text a `say` event carries (its form value), as a JSON string.
+fn said(payload: &[u8]) -> Option<Arc<str>> {
+    let v: serde_json::Value = serde_json::from_slice(payload).ok()?;
+    if v.get("event")?.as_str()? != "say" {
+        return None;
+    }
+    Some(serde_json::Value::from(v.get("value")?.as_str()?).to_string().into())
+}
+
+/// Answers every frame; replies to all the frames of one read go out in one write. Pushes
+/// what anyone said to the channel this socket joined.
+async fn serve_socket(mut ws: WsConn, shared: &Shared, mut heard: broadcast::Receiver<Arc<str>>) {
     let mut scratch = Vec::with_capacity(256);
+    let mut topic: Option<Vec<u8>> = None;
     loop {
-        if ws.fill().await.is_err() {
-            return;
+        tokio::select! {
+            read = ws.fill() => if read.is_err() {
+                return;
+            },
+            text = heard.recv() => {
+                let Ok(text) = text else { continue };
+                if let Some(topic) = &topic {
+                    ws.push_text(&[b"[null,null,", topic, b",\"diff\",{\"0\":", text.as_bytes(), b"}]"]);
+                    if ws.flush().await.is_err() {
+                        return;
+                    }
+                }
+                continue;
+            }
         }
         loop {
             let m = match ws.poll_buffered() {
@@ -206,10 +241,14 @@ async fn serve_socket(mut ws: WsConn) {
             };
             let Some(head) = frame::scan(ws.data(m)) else { return };
             let body: &[u8] = if head.is("event") {
+                if let Some(text) = said(head.payload) {
+                    let _ = shared.said.send(text);
+                }
                 EVENT_RESPONSE
             } else if head.is("heartbeat") || head.is("phx_leave") {
                 EMPTY_OK
             } else if head.is("phx_join") {
+                topic = Some(head.topic.raw.to_vec());
                 JOIN_RESPONSE
             } else {
                 UNMATCHED

@@ -149,6 +149,7 @@ impl JoinTimings {
 pub struct Joined {
     pub ws: WsConn,
     pub topic: String,
+    join_ref: String,
     next_ref: u64,
     event: Template,
     heartbeat: Template,
@@ -225,6 +226,7 @@ pub async fn open(
         event: Template::new(Some(&join_ref), &topic, "event", &cfg.event_payload),
         heartbeat: Template::heartbeat(),
         topic,
+        join_ref,
         next_ref: 1,
     };
     Ok((joined, JoinTimings { page: t1 - t0, handshake: t2 - t1, join: t3 - t2 }))
@@ -300,6 +302,29 @@ impl Joined {
     pub async fn event(&mut self, deadline: Instant) -> Result<Duration, SessionError> {
         let start = Instant::now();
         let want = self.push_event();
+        let ws = &mut self.ws;
+        let reply = step(deadline, "an event reply", async {
+            ws.flush().await?;
+            wait_reply(ws, want).await
+        })
+        .await?;
+        match reply {
+            Reply::Ok => Ok(start.elapsed()),
+            Reply::Error(reason) => Err(SessionError::EventError(reason)),
+        }
+    }
+
+    /// Sends one event with this payload (JSON: `{"type", "event", "value"}`) and waits for
+    /// its reply; returns the round trip.
+    pub async fn send(&mut self, payload: &str, deadline: Instant) -> Result<Duration, SessionError> {
+        let start = Instant::now();
+        self.next_ref += 1;
+        let want = self.next_ref;
+        let join_ref = self.join_ref.clone();
+        let frame = Template::new(Some(&join_ref), &self.topic, "event", payload);
+        let mut buf = [0; 20];
+        let digits = frame::format_u64(want, &mut buf);
+        self.ws.push_text(&frame.parts(digits));
         let ws = &mut self.ws;
         let reply = step(deadline, "an event reply", async {
             ws.flush().await?;

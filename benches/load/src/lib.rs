@@ -2,9 +2,10 @@
 //! JSON frames) to any LiveView server on loopback, as the stock browser client does.
 //!
 //! Modes: [`join`], [`events`] (and its `selfbench` against [`canned`]), and the held-session
-//! modes of [`hold`] (`idle`, `wake`). Each returns a report that prints as a table
+//! modes of [`hold`] (`idle`, `wake`), and [`broadcast`] (one chat message to many listeners). Each returns a report that prints as a table
 //! ([`report::Report`]) or as one JSON object.
 
+pub mod broadcast;
 pub mod canned;
 pub mod client;
 pub mod events;

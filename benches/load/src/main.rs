@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
+use liveplug_load::broadcast::{self, BroadcastOptions};
 use liveplug_load::events::{self, EventsOptions, SelfbenchOptions};
 use liveplug_load::hold::{self, HoldOptions, IdleOptions, Sources, WakeOptions};
 use liveplug_load::join::{self, JoinOptions};
@@ -124,6 +125,36 @@ enum Mode {
         source_addrs: Sources,
         #[command(flatten)]
         event: EventArgs,
+    },
+    /// N listeners in one chat room and a talker: each round the talker says one message, and
+    /// every listener waits for the push carrying it (time to the last, deliveries/s, bytes per
+    /// push, server CPU per delivery). --url is the room's page.
+    Broadcast {
+        #[arg(long, default_value_t = 1000)]
+        listeners: usize,
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+        /// Between rounds (longer than the server's hibernation delay: listeners asleep).
+        #[arg(long, default_value_t = 0.2)]
+        pause_secs: f64,
+        #[arg(long, default_value_t = 30.0)]
+        round_timeout_secs: f64,
+        #[arg(long, default_value_t = 32)]
+        join_concurrency: usize,
+        /// The talker's page, when not --url.
+        #[arg(long)]
+        talker_url: Option<String>,
+        /// A form the talker submits once before the rounds ("" for none).
+        #[arg(long, default_value = "join")]
+        setup_event: String,
+        /// Its urlencoded value.
+        #[arg(long, default_value = "name=bench")]
+        setup_value: String,
+        /// The form the talker submits each round, and the field holding the message.
+        #[arg(long, default_value = "say")]
+        say_event: String,
+        #[arg(long, default_value = "text")]
+        say_field: String,
     },
     /// A trivial server answering the page, joins and events with canned frames.
     CannedServer {
@@ -246,6 +277,35 @@ fn main() -> Result<()> {
                 idle: secs(*idle_secs),
             };
             emit(&hold::wake(&opts)?, cli.json)
+        }
+        Mode::Broadcast {
+            listeners,
+            rounds,
+            pause_secs,
+            round_timeout_secs,
+            join_concurrency,
+            talker_url,
+            setup_event,
+            setup_value,
+            say_event,
+            say_field,
+        } => {
+            let opts = BroadcastOptions {
+                client: client(&cli, &no_event),
+                talker_url: talker_url.clone(),
+                listeners: *listeners,
+                rounds: *rounds,
+                pause: secs(*pause_secs),
+                round_timeout: secs(*round_timeout_secs),
+                join_concurrency: *join_concurrency,
+                setup: (!setup_event.is_empty()).then(|| (setup_event.clone(), setup_value.clone())),
+                say_event: say_event.clone(),
+                say_field: say_field.clone(),
+                quiet: Duration::from_millis(500),
+                pid: cli.pid,
+                deadline: deadline(1800.0),
+            };
+            emit(&broadcast::run(&opts)?, cli.json)
         }
         Mode::CannedServer { listen, server_threads, run_secs } => {
             if !listen.ip().is_loopback() {

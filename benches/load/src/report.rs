@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::broadcast::BroadcastReport;
 use crate::client::Errors;
 use crate::events::{EventsReport, SelfbenchReport};
 use crate::hist::Latency;
@@ -255,6 +256,45 @@ impl Report for WakeReport {
         for f in &self.worker_failures {
             t.row("worker failure", f);
         }
+        t.render()
+    }
+}
+
+impl Report for BroadcastReport {
+    fn table(&self) -> String {
+        let mut t = Table::new(format!("broadcast: {}", self.url));
+        t.row(
+            "listeners",
+            format!("{} asked, {} joined, {} lost during the rounds", self.listeners, self.joined, self.lost),
+        );
+        t.latency("join latency", &self.join_latency);
+        t.errors("join errors", &self.join_errors);
+        t.row("rounds", format!("{} ({:.2} s apart)", self.rounds.len(), self.pause_secs));
+        for r in &self.rounds {
+            t.row(
+                &format!("  round {}", r.round),
+                format!(
+                    "{} pushes ({} missed), last after {}, p50 {}, {} deliveries/s, {} B/push",
+                    r.delivered,
+                    r.missed,
+                    us(r.last_us),
+                    us(r.arrival.p50_us),
+                    r.deliveries_per_sec,
+                    r.bytes_per_push
+                ),
+            );
+        }
+        if let Some(last) = self.rounds.last() {
+            t.row("last round's push", &last.sample_push);
+        }
+        t.row("median time to last", us(self.median_last_us));
+        t.row("median deliveries/s", self.median_deliveries_per_sec);
+        t.row("median bytes/push", self.median_bytes_per_push);
+        t.row("pushes", format!("{} delivered, {} missed", self.delivered, self.missed));
+        t.errors("listener errors", &self.errors);
+        t.server(&self.server);
+        t.row("server CPU/delivery", opt(self.server_cpu_us_per_delivery, " µs"));
+        t.row("client CPU", us(self.client.cpu_us as f64));
         t.render()
     }
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
+use liveplug_load::broadcast::{self, BroadcastOptions};
 use liveplug_load::canned::CannedServer;
 use liveplug_load::events::{self, EventsOptions, SelfbenchOptions};
 use liveplug_load::hold::{self, HoldOptions, IdleOptions, WakeOptions};
@@ -179,6 +180,7 @@ fn the_command_line_prints_one_json_object_per_mode() {
         &["join", "--sessions", "10"][..],
         &["events", "--connections", "2", "--duration-secs", "0.3"],
         &["wake", "--sessions", "3", "--idle-secs", "0.1"],
+        &["broadcast", "--listeners", "3", "--rounds", "2", "--setup-event", ""],
     ] {
         let out = Command::new(exe()).args(["--url", &url, "--json"]).args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -188,4 +190,51 @@ fn the_command_line_prints_one_json_object_per_mode() {
     }
     let bad = Command::new(exe()).args(["--url", "http://192.0.2.1/x", "join"]).output().unwrap();
     assert!(!bad.status.success());
+}
+
+#[test]
+fn broadcast_times_every_listener_and_counts_what_is_missed() {
+    let server = server();
+    let me = std::process::id();
+    let report = broadcast::run(&BroadcastOptions {
+        client: client(&server),
+        listeners: 300,
+        rounds: 3,
+        pause: Duration::from_millis(20),
+        round_timeout: Duration::from_secs(10),
+        // The canned server has no setup form.
+        setup: None,
+        pid: Some(me),
+        deadline: Duration::from_secs(60),
+        ..BroadcastOptions::default()
+    })
+    .unwrap();
+    assert_eq!(report.joined, 300);
+    assert_eq!(report.join_errors.total, 0, "{:?}", report.join_errors);
+    assert_eq!(report.errors.total, 0, "{:?}", report.errors);
+    assert_eq!(report.rounds.len(), 3);
+    for r in &report.rounds {
+        assert_eq!((r.delivered, r.missed), (300, 0), "{r:?}");
+        assert_eq!(r.arrival.count, 300);
+        assert!(r.last_us > 0.0 && r.last_us >= r.arrival.p50_us, "{r:?}");
+        assert!(r.deliveries_per_sec > 0.0);
+        // `[null,null,"lv:phx-canned-N","diff",{"0":"text=lp-broadcast-…-end"}]`
+        assert!(r.bytes_per_push > 60.0 && r.bytes_per_push < 100.0, "{}", r.bytes_per_push);
+    }
+    assert_eq!((report.delivered, report.missed, report.lost), (900, 0, 0));
+    assert!(report.server_cpu_us_per_delivery.is_some());
+
+    // A talker whose message nobody receives: every listener is counted as missed.
+    let report = broadcast::run(&BroadcastOptions {
+        client: client(&server),
+        listeners: 5,
+        rounds: 1,
+        round_timeout: Duration::from_millis(300),
+        setup: None,
+        say_event: "inc".into(),
+        deadline: Duration::from_secs(60),
+        ..BroadcastOptions::default()
+    })
+    .unwrap();
+    assert_eq!((report.delivered, report.missed), (0, 5));
 }
