@@ -48,6 +48,16 @@ async fn main() -> anyhow::Result<()> {
         "local" => tracing::info!("pubsub: this process only (--pubsub redis://… shares topics between hosts)"),
         url => liveplug::pubsub::redis::connect(runtime.hub(), url, config.liveness())?,
     }
+    // Kept until the server stops: dropping it stops the watching.
+    let _watcher = if config.no_watch {
+        None
+    } else {
+        let debounce = std::time::Duration::from_millis(config.watch_debounce_ms.max(10));
+        let watcher = liveplug::registry::watch::watch(runtime.clone(), Arc::clone(&registry), debounce, |_| {})
+            .with_context(|| format!("cannot watch the plugins directory {}", config.plugins.display()))?;
+        tracing::info!(dir = %config.plugins.display(), "watching plugins: changed views are swapped under live sessions");
+        Some(watcher)
+    };
     let state = AppState::with_lifecycle(runtime, Arc::clone(&registry), signer, assets, config.lifecycle())
         .with_session_headers(config.session_headers.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)

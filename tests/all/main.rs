@@ -11,6 +11,7 @@ mod contract;
 mod e2e;
 mod faults;
 mod hibernation;
+mod hotswap;
 mod languages;
 mod navigation;
 mod property;

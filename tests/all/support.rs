@@ -115,11 +115,7 @@ async fn start_server() -> SocketAddr {
 /// A server of its own with these limits and this session lifecycle, on the calling test's
 /// runtime; returns its address and its runtime (to look at the instance pool).
 pub async fn start_server_with(limits: Limits, lifecycle: Lifecycle) -> (SocketAddr, Runtime) {
-    static SERVERS: AtomicU32 = AtomicU32::new(0);
-    let root = repo_root();
-    let n = SERVERS.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("liveplug-test-plugins-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = plugins_dir("plugins");
     // Every example and every test guest, served under its package name, and the examples in
     // other languages that `cargo xtask test` built.
     for (name, path) in liveplug_guest_artifacts::all() {
@@ -128,9 +124,27 @@ pub async fn start_server_with(limits: Limits, lifecycle: Lifecycle) -> (SocketA
     for (name, path) in polyglot_examples() {
         std::fs::copy(&path, dir.join(format!("{name}.wasm"))).expect("copy polyglot example");
     }
-    let limits = Limits { shape: liveplug::registry::pool_shape(&dir), ..limits };
+    let (addr, runtime, _) = serve_dir(&dir, limits, lifecycle).await;
+    (addr, runtime)
+}
+
+/// A fresh, empty plugins directory for one test.
+pub fn plugins_dir(label: &str) -> PathBuf {
+    static DIRS: AtomicU32 = AtomicU32::new(0);
+    let n = DIRS.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("liveplug-test-{label}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A server for the plugins in `dir` (every one must load); returns its address, its runtime
+/// and its registry.
+pub async fn serve_dir(dir: &Path, limits: Limits, lifecycle: Lifecycle) -> (SocketAddr, Runtime, Arc<Registry>) {
+    let root = repo_root();
+    let limits = Limits { shape: liveplug::registry::pool_shape(dir), ..limits };
     let runtime = Runtime::with_compile_cache(limits, Some(&compile_cache())).expect("engine");
-    let (registry, report) = Registry::load(&runtime, &dir).await.expect("plugins dir");
+    let (registry, report) = Registry::load(&runtime, dir).await.expect("plugins dir");
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     let assets = Assets::load(&root.join("node_modules")).expect("npm ci was run");
     let state = AppState::with_lifecycle(runtime.clone(), Arc::clone(&registry), Signer::random(), assets, lifecycle)
@@ -138,7 +152,7 @@ pub async fn start_server_with(limits: Limits, lifecycle: Lifecycle) -> (SocketA
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app(state)).await });
-    (addr, runtime)
+    (addr, runtime, registry)
 }
 
 /// A raw HTTP/1.1 response.

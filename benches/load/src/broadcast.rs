@@ -285,6 +285,13 @@ async fn run_local(
         // Nothing more counts for this round.
         shared.round.set(0);
         shared.marker.borrow_mut().clear();
+        // A server that lost pushes twice in a row will not deliver them later: the run
+        // reports what it saw instead of waiting out every round.
+        let incomplete = |r: &RoundReport| r.missed > 0;
+        if rounds.len() >= 2 && rounds.iter().rev().take(2).all(incomplete) {
+            eprintln!("broadcast: two rounds in a row missed pushes; stopping after round {r}");
+            break;
+        }
         tokio::time::sleep(opts.pause).await;
     }
     let cpu_end = run::sample(opts.pid);

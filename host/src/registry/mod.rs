@@ -5,6 +5,7 @@
 //! finished [`Plugin`].
 
 mod routes;
+pub mod watch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,12 +24,17 @@ pub const DEFAULT_LIVE_SESSION: &str = "default";
 pub struct Registry {
     dir: PathBuf,
     state: RwLock<State>,
+    /// Bumped whenever a view's code changes or a view goes away: live sessions then compare
+    /// their view's generation with [`Registry::generation`] and move.
+    epoch: tokio::sync::watch::Sender<u64>,
 }
 
 #[derive(Debug, Default)]
 struct State {
     views: BTreeMap<String, Served>,
     routes: RouteTable,
+    /// The last generation handed out (each version of each view gets its own).
+    generations: u64,
 }
 
 /// A plugin as it is served.
@@ -37,6 +43,8 @@ pub struct Served {
     pub plugin: Plugin,
     /// Its live session: live navigation stays on the socket only within one.
     pub live_session: Arc<str>,
+    /// Which version of the view this is: a new one for every load.
+    pub generation: u64,
 }
 
 /// Where a URL leads: the view, its live session and the path parameters.
@@ -57,7 +65,11 @@ pub struct ScanReport {
 impl Registry {
     /// An empty registry for `dir`.
     pub fn empty(dir: &Path) -> Arc<Self> {
-        Arc::new(Self { dir: dir.to_owned(), state: RwLock::new(State::default()) })
+        Arc::new(Self {
+            dir: dir.to_owned(),
+            state: RwLock::new(State::default()),
+            epoch: tokio::sync::watch::channel(0).0,
+        })
     }
 
     /// Loads every `*.wasm` in `dir` (compiling on blocking threads). A module that fails to
@@ -98,7 +110,8 @@ impl Registry {
         Ok(name)
     }
 
-    /// Serves `plugin` with what it declared.
+    /// Serves `plugin` with what it declared, in place of the version served so far (whose
+    /// sessions then move to it). On an error the previous version keeps serving.
     pub fn insert(&self, plugin: Plugin, info: ViewInfo) -> Result<(), LoadError> {
         let name = plugin.name().to_owned();
         let routes = if info.routes.is_empty() { vec![format!("/{name}")] } else { info.routes };
@@ -116,8 +129,37 @@ impl Registry {
             .routes
             .insert(&name, &routes)
             .map_err(|e| LoadError::Route { name: name.clone(), reason: e.to_string() })?;
-        state.views.insert(name, Served { plugin, live_session });
+        state.generations += 1;
+        let generation = state.generations;
+        let replaced = state.views.insert(name, Served { plugin, live_session, generation }).is_some();
+        drop(state);
+        if replaced {
+            self.epoch.send_modify(|epoch| *epoch += 1);
+        }
         Ok(())
+    }
+
+    /// Stops serving `name`: no new joins, and its live sessions end (their clients reload).
+    /// Returns whether it was served.
+    pub fn remove(&self, name: &str) -> bool {
+        let mut state = self.write();
+        state.routes.remove(name);
+        let removed = state.views.remove(name).is_some();
+        drop(state);
+        if removed {
+            self.epoch.send_modify(|epoch| *epoch += 1);
+        }
+        removed
+    }
+
+    /// The generation of the version of `name` served now; `None` once it is not served.
+    pub fn generation(&self, name: &str) -> Option<u64> {
+        self.read().views.get(name).map(|served| served.generation)
+    }
+
+    /// Changes whenever a served view's code changes or a view goes away.
+    pub fn code_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.epoch.subscribe()
     }
 
     /// The plugin serving the view `name`.
@@ -140,6 +182,11 @@ impl Registry {
     pub fn index(&self) -> Vec<(String, Option<String>)> {
         let state = self.read();
         state.views.keys().map(|name| (name.clone(), state.routes.link(name).map(str::to_owned))).collect()
+    }
+
+    /// The names of the views served.
+    pub fn names(&self) -> Vec<String> {
+        self.read().views.keys().cloned().collect()
     }
 
     pub fn dir(&self) -> &Path {
@@ -173,16 +220,22 @@ pub fn pool_shape(dir: &Path) -> Shape {
         .fold(Shape::default(), Shape::max)
 }
 
+/// Whether `path` names a plugin: `<name>.wasm`, the name of letters, digits, `_` and `-`
+/// (a temporary file such as `counter.wasm.part` or `.counter.wasm` is not one).
+pub(crate) fn is_plugin_file(path: &Path) -> bool {
+    let is_wasm = path.extension().is_some_and(|e| e == "wasm");
+    let valid_name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .is_some_and(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+    is_wasm && valid_name
+}
+
 fn wasm_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let is_wasm = path.extension().is_some_and(|e| e == "wasm");
-        let valid_name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .is_some_and(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
-        if is_wasm && valid_name && path.is_file() {
+        if is_plugin_file(&path) && path.is_file() {
             files.push(path);
         }
     }

@@ -51,6 +51,16 @@ pub struct Config {
     /// leave (hosts say they are alive every fifth of it).
     #[arg(long, env = "LIVEPLUG_PRESENCE_TIMEOUT_MS", default_value_t = 5000)]
     pub presence_timeout_ms: u64,
+    /// Do not watch the plugins directory: plugins added, changed or removed while the host
+    /// runs are then ignored until a restart. By default a new `.wasm` is served, a changed
+    /// one is swapped in under its live sessions (their state carried over), and a removed
+    /// one stops being served.
+    #[arg(long, env = "LIVEPLUG_NO_WATCH")]
+    pub no_watch: bool,
+    /// How long the plugins directory must be quiet before a change is handled, in ms (the
+    /// writes of one copy are handled once).
+    #[arg(long, env = "LIVEPLUG_WATCH_DEBOUNCE_MS", default_value_t = 200)]
+    pub watch_debounce_ms: u64,
     /// Compile every plugin at start, without the disk cache.
     #[arg(long, env = "LIVEPLUG_NO_COMPILE_CACHE", conflicts_with = "compile_cache")]
     pub no_compile_cache: bool,

@@ -38,4 +38,12 @@ impl Views for GuestViews {
     fn hub(&self) -> &Arc<crate::pubsub::Hub> {
         self.runtime.hub()
     }
+
+    fn generation(&self, name: &str) -> Option<u64> {
+        self.registry.generation(name)
+    }
+
+    fn code_changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        Some(self.registry.code_changes())
+    }
 }

@@ -58,6 +58,8 @@ pub(super) struct Channel<V> {
     _membership: Membership,
     /// The view's name: its plugin, looked up again at every wake.
     name: String,
+    /// The version of the view's code the session runs (see [`Views::generation`]).
+    generation: u64,
     state: State<V>,
     /// False once the view answered that it cannot snapshot.
     snapshots: bool,
@@ -91,11 +93,71 @@ impl<V: View + 'static> Channel<V> {
             join_ref,
             id: membership.session(),
             _membership: membership,
+            generation: cx.views.generation(&name).unwrap_or_default(),
             name,
             state: State::Awake(Box::new(session)),
             snapshots: true,
             residency: cx.views.reside(cx.owner),
             last_active: Instant::now(),
+        }
+    }
+
+    /// Whether the view's code changed (or the view went away) since this session last ran
+    /// it: `Some(None)` when the view is gone, `Some(Some(generation))` when it changed.
+    pub fn code_changed<F: Views>(&self, views: &F) -> Option<Option<u64>> {
+        match views.generation(&self.name) {
+            Some(generation) if generation == self.generation => None,
+            now => Some(now),
+        }
+    }
+
+    /// The view's name.
+    pub fn view(&self) -> &str {
+        &self.name
+    }
+
+    /// Moves the session to the view's new code (`generation`): its state goes through
+    /// `snapshot` and the new code's `restore`, and the render of the new code is diffed
+    /// against what the client holds, so the client gets new statics only where templates
+    /// changed. Returns the outcome (a diff) and whether the session was hibernated before
+    /// (it then goes back to sleep). When the state cannot be carried, the error is
+    /// [`SessionError::NotCarried`] and the channel is over (the client rejoins and mounts
+    /// the new code).
+    pub async fn swap<F: Views<View = V>>(
+        &mut self,
+        generation: u64,
+        cx: &Context<'_, F>,
+    ) -> Result<(Outcome, bool), SessionError> {
+        self.generation = generation;
+        let was_hibernated = matches!(self.state, State::Hibernated(_));
+        if self.is_awake()
+            && let State::Awake(session) = std::mem::replace(&mut self.state, State::Ended)
+        {
+            self.residency = None;
+            // Whatever its size: the snapshot only crosses over to the new instance.
+            match (*session).hibernate(usize::MAX).await {
+                Ok(Hibernation::Done(hibernated)) => self.state = State::Hibernated(hibernated),
+                Ok(Hibernation::Kept(..)) | Err(_) => return Err(SessionError::NotCarried(self.name.clone())),
+            }
+        }
+        let routes = ViewRoutes { views: cx.views, view: &self.name };
+        let session = match awake(&mut self.state, self.id, &self.name, &self.topic, cx).await {
+            Ok(session) => session,
+            Err(SessionError::Gone(name)) => return Err(SessionError::Gone(name)),
+            Err(SessionError::Guest(GuestError::Busy)) => return Err(SessionError::Guest(GuestError::Busy)),
+            Err(_) => {
+                self.state = State::Ended;
+                return Err(SessionError::NotCarried(self.name.clone()));
+            }
+        };
+        let result = session.info(&[], &routes).await;
+        self.active(cx);
+        match result {
+            Ok(outcome) => Ok((outcome, was_hibernated)),
+            Err(error) => {
+                self.state = State::Ended;
+                Err(error)
+            }
         }
     }
 

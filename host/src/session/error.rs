@@ -21,6 +21,11 @@ pub enum SessionError {
     /// `push_patch` to a URL that another view (or none) is routed at.
     #[error("push_patch to {0:?}, which is not a path of this view (use push_navigate)")]
     PatchElsewhere(String),
+    /// The view's code was swapped and this session's state could not be carried over (the
+    /// view cannot snapshot, or the new code refused the snapshot): the session ends with
+    /// `phx_error`, and the client's rejoin mounts the new code afresh.
+    #[error("the view {0:?} changed and this session's state could not move to it")]
+    NotCarried(String),
     /// The client sent a payload we cannot use: answered with an error reply, the session
     /// goes on.
     #[error("bad payload: {0}")]

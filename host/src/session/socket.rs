@@ -122,6 +122,7 @@ where
     let mut bad_frames = 0;
     let mut last_frame = Instant::now();
     let owner = Arc::clone(&conn.owner);
+    let mut code_changes = conn.config.views.code_changes();
     loop {
         let idle_deadline = last_frame + conn.config.idle_timeout;
         let next_hibernation = conn.next_hibernation();
@@ -147,6 +148,14 @@ where
                 continue;
             }
             message = read.next() => message,
+            changed = code_changed(&mut code_changes) => {
+                if changed.is_err() {
+                    code_changes = None;
+                } else if Box::pin(conn.swap_turn()).await.is_err() {
+                    break;
+                }
+                continue;
+            }
             () = tokio::time::sleep_until(deadline) => {
                 // A session with timers is not idle; a connection whose sessions only wait
                 // for timers still closes when the client stops sending heartbeats.
@@ -203,6 +212,14 @@ where
     // never take.
     let write_timeout = conn.config.write_timeout;
     let _ = tokio::time::timeout(write_timeout, conn.write.close()).await;
+}
+
+/// Resolves when the views' code changed; never when they cannot change.
+async fn code_changed(changes: &mut Option<tokio::sync::watch::Receiver<u64>>) -> Result<(), ()> {
+    match changes {
+        Some(changes) => changes.changed().await.map_err(|_| ()),
+        None => std::future::pending().await,
+    }
 }
 
 impl<W, F> Connection<W, F>
@@ -441,6 +458,62 @@ where
                 Err(error) => {
                     tracing::warn!(topic = %channel.topic, %error, "message refused");
                     self.channels.push(channel);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves every session whose view's code changed to the new code, and ends those whose
+    /// view went away (`phx_error`: the client's rejoin is refused and it reloads the page).
+    async fn swap_turn(&mut self) -> Result<(), Closed> {
+        let changed: Vec<(SessionId, Option<u64>)> = self
+            .channels
+            .iter()
+            .filter_map(|c| c.code_changed(&self.config.views).map(|change| (c.id, change)))
+            .collect();
+        for (session, change) in changed {
+            let Some(index) = self.channels.iter().position(|c| c.id == session) else { continue };
+            let mut channel = self.channels.swap_remove(index);
+            let Some(generation) = change else {
+                tracing::info!(view = %channel.view(), topic = %channel.topic, "view removed: its session ends");
+                self.crashed(channel, &SessionError::Gone(String::new())).await?;
+                continue;
+            };
+            let result = channel.swap(generation, &self.context()).await;
+            self.realtime.apply(&mut channel);
+            match result {
+                Ok((Outcome::Reply { patch, response }, was_hibernated)) => {
+                    tracing::debug!(view = %channel.view(), generation, "session moved to the new code");
+                    let (topic, join_ref) = (channel.topic.as_str(), channel.join_ref.as_deref());
+                    let pushes = [
+                        patch.map(|patch| Frame::push(join_ref, topic, event::LIVE_PATCH, json!(patch))),
+                        match response {
+                            Value::Object(mut response) => response.remove("diff"),
+                            _ => None,
+                        }
+                        .map(|diff| Frame::push(join_ref, topic, event::DIFF, diff)),
+                    ];
+                    self.channels.push(channel);
+                    for push in pushes.into_iter().flatten() {
+                        self.send(push).await?;
+                    }
+                    if was_hibernated {
+                        self.hibernate_where(|c| c.id == session && c.is_resident()).await?;
+                    }
+                }
+                Ok((Outcome::Leave { .. }, _)) => {
+                    // Restoring navigates nowhere: a new mount sorts it out.
+                    self.crashed(channel, &SessionError::NotCarried(String::new())).await?;
+                }
+                Err(SessionError::Guest(crate::runtime::GuestError::Busy)) => {
+                    // Hibernated and pointed at the new code: it runs it at its next wake.
+                    tracing::warn!(view = %channel.view(), "no free instance to move a session now: it moves at its next event");
+                    self.channels.push(channel);
+                }
+                Err(error) => {
+                    tracing::info!(view = %channel.view(), %error, "session remounts on the new code");
+                    self.crashed(channel, &error).await?;
                 }
             }
         }

@@ -43,6 +43,19 @@ pub trait Views: Send + Sync + 'static {
 
     /// The topics and presences the sessions share.
     fn hub(&self) -> &Arc<Hub>;
+
+    /// The version of view `name` served now (it changes when the view's code is swapped);
+    /// `None` once the view is not served. Views that never change answer `Some(0)`.
+    fn generation(&self, name: &str) -> Option<u64> {
+        let _ = name;
+        Some(0)
+    }
+
+    /// Changes whenever some view's code changes or a view goes away; `None` when views
+    /// never change.
+    fn code_changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
+    }
 }
 
 /// The URLs of one view: those `views` routes to it.
