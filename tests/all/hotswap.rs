@@ -118,6 +118,10 @@ async fn a_changed_plugin_moves_every_session_with_its_state_and_no_socket_close
         assert_eq!(reply[4]["status"], "ok", "{reply}");
         assert!(reply[4]["response"].to_string().contains(&format!("\"{}\"", s.count + 10)), "{reply}");
     }
+    // The swap's report counts every session as carried over.
+    let report = registry.swap_report("counter").expect("a swap report");
+    assert_eq!((report.carried, report.remounted, report.deferred), (100, 0, 0), "{report:?}");
+    assert!(report.last.is_some_and(|last| last >= report.started));
     // A new page renders the new code.
     let page = open_page(addr, "/counter").await;
     assert!(page.inner_html.contains("Total: "), "{}", page.inner_html);

@@ -27,6 +27,31 @@ pub struct Registry {
     /// Bumped whenever a view's code changes or a view goes away: live sessions then compare
     /// their view's generation with [`Registry::generation`] and move.
     epoch: tokio::sync::watch::Sender<u64>,
+    /// How the sessions of each view's last swap moved.
+    swaps: std::sync::Mutex<BTreeMap<String, SwapReport>>,
+}
+
+/// How the live sessions of one swap moved to the new code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwapReport {
+    pub generation: u64,
+    pub started: std::time::Instant,
+    /// Sessions whose state was carried over (snapshot, restore, diff).
+    pub carried: u64,
+    /// Sessions that could not carry their state: they ended and their clients remount.
+    pub remounted: u64,
+    /// Sessions that will move at their next event (no free instance when the swap came).
+    pub deferred: u64,
+    /// When the last session moved.
+    pub last: Option<std::time::Instant>,
+}
+
+/// How one session moved in a swap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moved {
+    Carried,
+    Remounted,
+    Deferred,
 }
 
 #[derive(Debug, Default)]
@@ -69,6 +94,7 @@ impl Registry {
             dir: dir.to_owned(),
             state: RwLock::new(State::default()),
             epoch: tokio::sync::watch::channel(0).0,
+            swaps: std::sync::Mutex::default(),
         })
     }
 
@@ -131,12 +157,45 @@ impl Registry {
             .map_err(|e| LoadError::Route { name: name.clone(), reason: e.to_string() })?;
         state.generations += 1;
         let generation = state.generations;
-        let replaced = state.views.insert(name, Served { plugin, live_session, generation }).is_some();
+        let replaced = state.views.insert(name.clone(), Served { plugin, live_session, generation }).is_some();
         drop(state);
         if replaced {
+            let report = SwapReport {
+                generation,
+                started: std::time::Instant::now(),
+                carried: 0,
+                remounted: 0,
+                deferred: 0,
+                last: None,
+            };
+            self.lock_swaps().insert(name, report);
             self.epoch.send_modify(|epoch| *epoch += 1);
         }
         Ok(())
+    }
+
+    /// Counts one session of view `name` moved to `generation`.
+    pub fn moved(&self, name: &str, generation: u64, how: Moved) {
+        let mut swaps = self.lock_swaps();
+        let Some(report) = swaps.get_mut(name).filter(|r| r.generation == generation) else { return };
+        match how {
+            Moved::Carried => report.carried += 1,
+            Moved::Remounted => report.remounted += 1,
+            Moved::Deferred => report.deferred += 1,
+        }
+        report.last = Some(std::time::Instant::now());
+    }
+
+    /// How the sessions of `name`'s last swap moved so far.
+    pub fn swap_report(&self, name: &str) -> Option<SwapReport> {
+        self.lock_swaps().get(name).cloned()
+    }
+
+    fn lock_swaps(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, SwapReport>> {
+        match self.swaps.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
     }
 
     /// Stops serving `name`: no new joins, and its live sessions end (their clients reload).

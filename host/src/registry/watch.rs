@@ -24,6 +24,10 @@ use crate::runtime::{LoadError, Plugin, Runtime};
 
 /// How long a file must stay unchanged before it is read.
 pub const SETTLE: Duration = Duration::from_millis(150);
+/// A swap's sessions are done moving when none moved for this long.
+const SWAP_QUIET: Duration = Duration::from_millis(500);
+/// The swap report is logged after this long at the latest.
+const SWAP_REPORT_LIMIT: Duration = Duration::from_secs(60);
 /// A file still changing after this long is read anyway (and refused if it is incomplete).
 const SETTLE_LIMIT: Duration = Duration::from_secs(30);
 
@@ -118,6 +122,9 @@ async fn handle(
         for path in pending {
             let change = apply(&runtime, &registry, &path, &mut hashes).await;
             log(&change);
+            if let Change::Swapped { name, generation, .. } = &change {
+                tokio::spawn(report_swap(Arc::clone(&registry), name.clone(), *generation));
+            }
             on_change(&change);
         }
     }
@@ -152,6 +159,30 @@ async fn apply(runtime: &Runtime, registry: &Registry, path: &Path, hashes: &mut
     let generation = registry.generation(&name).unwrap_or_default();
     let took = start.elapsed();
     if existed { Change::Swapped { name, generation, took } } else { Change::Added { name, generation, took } }
+}
+
+/// Once the sessions of a swap stopped moving (nothing for [`SWAP_QUIET`]), one log line
+/// says how many were carried over, remounted or deferred, and when the last one moved.
+async fn report_swap(registry: Arc<Registry>, name: String, generation: u64) {
+    let mut seen = None;
+    loop {
+        tokio::time::sleep(SWAP_QUIET).await;
+        let Some(report) = registry.swap_report(&name).filter(|r| r.generation == generation) else { return };
+        let moved = (report.carried, report.remounted, report.deferred);
+        if seen == Some(moved) || report.started.elapsed() > SWAP_REPORT_LIMIT {
+            tracing::info!(
+                plugin = %name,
+                generation,
+                carried = report.carried,
+                remounted = report.remounted,
+                deferred = report.deferred,
+                last_moved_ms = report.last.map(|last| last.duration_since(report.started).as_millis() as u64),
+                "plugin swap done"
+            );
+            return;
+        }
+        seen = Some(moved);
+    }
 }
 
 /// The file's bytes once it stopped changing; `None` when it is not there (any more).

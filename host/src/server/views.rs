@@ -43,6 +43,10 @@ impl Views for GuestViews {
         self.registry.generation(name)
     }
 
+    fn moved(&self, name: &str, generation: u64, how: crate::registry::Moved) {
+        self.registry.moved(name, generation, how);
+    }
+
     fn code_changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         Some(self.registry.code_changes())
     }

@@ -31,6 +31,7 @@ use super::views::{ViewRoutes, Views};
 use crate::protocol::navigation::{LiveRedirect, REDIRECT_STATUS, Redirect};
 use crate::protocol::{ClientMessage, Frame, Join, JoinUrl, Payload, Reply, event, reason};
 use crate::pubsub::{MAX_QUEUED, Mailbox, Membership, SessionId};
+use crate::registry::Moved;
 use crate::runtime::{Owner, View};
 
 /// Channels one connection may join (Phoenix's default).
@@ -485,6 +486,7 @@ where
             match result {
                 Ok((Outcome::Reply { patch, response }, was_hibernated)) => {
                     tracing::debug!(view = %channel.view(), generation, "session moved to the new code");
+                    self.config.views.moved(channel.view(), generation, Moved::Carried);
                     let (topic, join_ref) = (channel.topic.as_str(), channel.join_ref.as_deref());
                     let pushes = [
                         patch.map(|patch| Frame::push(join_ref, topic, event::LIVE_PATCH, json!(patch))),
@@ -504,15 +506,18 @@ where
                 }
                 Ok((Outcome::Leave { .. }, _)) => {
                     // Restoring navigates nowhere: a new mount sorts it out.
+                    self.config.views.moved(channel.view(), generation, Moved::Remounted);
                     self.crashed(channel, &SessionError::NotCarried(String::new())).await?;
                 }
                 Err(SessionError::Guest(crate::runtime::GuestError::Busy)) => {
                     // Hibernated and pointed at the new code: it runs it at its next wake.
                     tracing::warn!(view = %channel.view(), "no free instance to move a session now: it moves at its next event");
+                    self.config.views.moved(channel.view(), generation, Moved::Deferred);
                     self.channels.push(channel);
                 }
                 Err(error) => {
                     tracing::info!(view = %channel.view(), %error, "session remounts on the new code");
+                    self.config.views.moved(channel.view(), generation, Moved::Remounted);
                     self.crashed(channel, &error).await?;
                 }
             }

@@ -51,6 +51,11 @@ pub trait Views: Send + Sync + 'static {
         Some(0)
     }
 
+    /// Counts how one session of view `name` moved to its code's `generation`.
+    fn moved(&self, name: &str, generation: u64, how: crate::registry::Moved) {
+        let _ = (name, generation, how);
+    }
+
     /// Changes whenever some view's code changes or a view goes away; `None` when views
     /// never change.
     fn code_changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
