@@ -58,6 +58,15 @@ async fn next_diff(socket: &mut Socket) -> Value {
     }
 }
 
+/// Sends a click without waiting for its reply; returns its ref.
+async fn send_click(s: &mut Session, event: &str) -> String {
+    let msg_ref = s.socket.make_ref();
+    s.socket
+        .send(serde_json::json!([s.join_ref, msg_ref, format!("lv:{}", s.page.id), "event", {"type": "click", "event": event, "value": {}}]))
+        .await;
+    msg_ref
+}
+
 struct Session {
     socket: Socket,
     page: Page,
@@ -105,14 +114,41 @@ async fn a_changed_plugin_moves_every_session_with_its_state_and_no_socket_close
     let generation = registry.generation("counter").expect("served");
 
     install(&dir, "counter", &std::fs::read(guest("counter-v2")).expect("counter-v2 built"));
+    // Events keep coming while the new code compiles and while the sessions move: none is
+    // lost, each is answered, by the old code or the new one, and counts.
+    let mut in_flight = Vec::new();
+    for s in sessions.iter_mut().take(10) {
+        in_flight.push(send_click(s, "inc").await);
+    }
     assert_eq!(next_change(&mut changes).await, "swapped counter");
     assert!(registry.generation("counter").expect("served") > generation);
+    for s in sessions.iter_mut().skip(10).take(10) {
+        in_flight.push(send_click(s, "inc").await);
+    }
 
-    for s in &mut sessions {
-        // The new template's statics reach the client with this session's own count.
-        let diff = next_diff(&mut s.socket).await.to_string();
-        assert!(diff.contains("Total: "), "{diff}");
-        assert!(diff.contains(&format!("\"{}\"", s.count)), "count {} in {diff}", s.count);
+    for (i, s) in sessions.iter_mut().enumerate() {
+        if let Some(msg_ref) = in_flight.get(i) {
+            // The reply to the click, and the new template, in the reply (a hibernated
+            // session woken by the click wakes into the new code) or in the swap's diff.
+            let (mut replied, mut swapped) = (false, false);
+            while !(replied && swapped) {
+                let frame = s.socket.recv().await;
+                assert_ne!(frame[3], "phx_error", "the session crashed: {frame}");
+                if frame[3] == "phx_reply" && frame[1] == msg_ref.as_str() {
+                    assert_eq!(frame[4]["status"], "ok", "{frame}");
+                    replied = true;
+                }
+                if frame[4].to_string().contains("Total: ") {
+                    swapped = true;
+                }
+            }
+            s.count += 1;
+        } else {
+            // The new template's statics reach the client with this session's own count.
+            let diff = next_diff(&mut s.socket).await.to_string();
+            assert!(diff.contains("Total: "), "{diff}");
+            assert!(diff.contains(&format!("\"{}\"", s.count)), "count {} in {diff}", s.count);
+        }
         // The new code runs with the carried state: it knows "inc10".
         let reply = s.socket.click(&s.join_ref, &s.page, "inc10").await;
         assert_eq!(reply[4]["status"], "ok", "{reply}");

@@ -334,6 +334,12 @@ async fn a_broadcast_wakes_hibernated_sessions_one_by_one() {
             }
         }
         sockets.push(socket);
+        // As the browser does every 30 s: on a slow machine these joins take longer than the
+        // server's idle timeout.
+        for socket in &mut sockets {
+            let heartbeat_ref = socket.make_ref();
+            socket.send(json!([null, heartbeat_ref, "phoenix", "heartbeat", {}])).await;
+        }
     }
     // Let the presence pushes of all those joins settle.
     for socket in &mut sockets {

@@ -111,6 +111,17 @@ impl<V: View + 'static> Channel<V> {
         }
     }
 
+    /// A fresh instance runs the view's current code: a session woken after a swap and before
+    /// its connection moved it has moved already (its snapshot went to the new code).
+    fn woke_into_current_code<F: Views>(&mut self, cx: &Context<'_, F>) {
+        if let Some(current) = cx.views.generation(&self.name)
+            && current != self.generation
+        {
+            self.generation = current;
+            cx.views.moved(&self.name, current, crate::registry::Moved::Carried);
+        }
+    }
+
     /// The view's name.
     pub fn view(&self) -> &str {
         &self.name
@@ -198,6 +209,7 @@ impl<V: View + 'static> Channel<V> {
             },
             _ => None,
         };
+        let woken = !self.is_awake();
         let session = awake(&mut self.state, self.id, &self.name, &self.topic, cx).await?;
         let result = match (message, patch_params) {
             (ClientMessage::Event(push), _) => session.handle_event(*push, &routes).await,
@@ -210,6 +222,9 @@ impl<V: View + 'static> Channel<V> {
             }
             (other, _) => Err(SessionError::BadPayload(format!("unexpected message {other:?}"))),
         };
+        if woken {
+            self.woke_into_current_code(cx);
+        }
         self.active(cx);
         if let Err(error) = &result
             && error.is_fatal()
@@ -241,6 +256,9 @@ impl<V: View + 'static> Channel<V> {
             Err(error) => return Err(error),
         };
         let result = session.info(messages, &routes).await;
+        if was_hibernated {
+            self.woke_into_current_code(cx);
+        }
         self.active(cx);
         match result {
             Ok(outcome) => Ok((outcome, was_hibernated)),
