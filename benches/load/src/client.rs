@@ -302,16 +302,7 @@ impl Joined {
     pub async fn event(&mut self, deadline: Instant) -> Result<Duration, SessionError> {
         let start = Instant::now();
         let want = self.push_event();
-        let ws = &mut self.ws;
-        let reply = step(deadline, "an event reply", async {
-            ws.flush().await?;
-            wait_reply(ws, want).await
-        })
-        .await?;
-        match reply {
-            Reply::Ok => Ok(start.elapsed()),
-            Reply::Error(reason) => Err(SessionError::EventError(reason)),
-        }
+        self.answered(want, start, deadline).await
     }
 
     /// Sends one event with this payload (JSON: `{"type", "event", "value"}`) and waits for
@@ -325,6 +316,11 @@ impl Joined {
         let mut buf = [0; 20];
         let digits = frame::format_u64(want, &mut buf);
         self.ws.push_text(&frame.parts(digits));
+        self.answered(want, start, deadline).await
+    }
+
+    /// Sends what is queued and waits for the reply to `want`; the round trip from `start`.
+    async fn answered(&mut self, want: u64, start: Instant, deadline: Instant) -> Result<Duration, SessionError> {
         let ws = &mut self.ws;
         let reply = step(deadline, "an event reply", async {
             ws.flush().await?;

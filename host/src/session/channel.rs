@@ -154,8 +154,7 @@ impl<V: View + 'static> Channel<V> {
         let routes = ViewRoutes { views: cx.views, view: &self.name };
         let session = match awake(&mut self.state, self.id, &self.name, &self.topic, cx).await {
             Ok(session) => session,
-            Err(SessionError::Gone(name)) => return Err(SessionError::Gone(name)),
-            Err(SessionError::Guest(GuestError::Busy)) => return Err(SessionError::Guest(GuestError::Busy)),
+            Err(error @ (SessionError::Gone(_) | SessionError::Guest(GuestError::Busy))) => return Err(error),
             Err(_) => {
                 self.state = State::Ended;
                 return Err(SessionError::NotCarried(self.name.clone()));

@@ -28,7 +28,7 @@ use super::error::SessionError;
 use super::live::{Joined, Leaving, LiveSession, MountRequest, Outcome, join_response};
 use super::realtime::{MAX_BATCH, Realtime, group};
 use super::views::{ViewRoutes, Views};
-use crate::protocol::navigation::{LiveRedirect, REDIRECT_STATUS, Redirect};
+use crate::protocol::navigation::{LivePatch, LiveRedirect, REDIRECT_STATUS, Redirect};
 use crate::protocol::{ClientMessage, Frame, Join, JoinUrl, Payload, Reply, event, reason};
 use crate::pubsub::{MAX_QUEUED, Mailbox, Membership, SessionId};
 use crate::registry::Moved;
@@ -423,19 +423,7 @@ where
             match result {
                 Ok((Outcome::Reply { patch, response }, woken)) => {
                     let evicted = channel.eviction_requested();
-                    let (topic, join_ref) = (channel.topic.as_str(), channel.join_ref.as_deref());
-                    let pushes = [
-                        patch.map(|patch| Frame::push(join_ref, topic, event::LIVE_PATCH, json!(patch))),
-                        match response {
-                            Value::Object(mut response) => response.remove("diff"),
-                            _ => None,
-                        }
-                        .map(|diff| Frame::push(join_ref, topic, event::DIFF, diff)),
-                    ];
-                    self.channels.push(channel);
-                    for push in pushes.into_iter().flatten() {
-                        self.send(push).await?;
-                    }
+                    self.push_reply(channel, patch, response).await?;
                     if woken || evicted {
                         // Residents only: hibernating takes the residency, so the scan ends.
                         self.hibernate_where(|c| (c.id == session && c.is_resident()) || c.eviction_requested())
@@ -465,6 +453,30 @@ where
         Ok(())
     }
 
+    /// Puts `channel` back and pushes what a handler outside a client request changed: its
+    /// patch as `live_patch`, its render as `diff` (Phoenix's push shapes).
+    async fn push_reply(
+        &mut self,
+        channel: Channel<F::View>,
+        patch: Option<LivePatch>,
+        response: Value,
+    ) -> Result<(), Closed> {
+        let (topic, join_ref) = (channel.topic.as_str(), channel.join_ref.as_deref());
+        let pushes = [
+            patch.map(|patch| Frame::push(join_ref, topic, event::LIVE_PATCH, json!(patch))),
+            match response {
+                Value::Object(mut response) => response.remove("diff"),
+                _ => None,
+            }
+            .map(|diff| Frame::push(join_ref, topic, event::DIFF, diff)),
+        ];
+        self.channels.push(channel);
+        for push in pushes.into_iter().flatten() {
+            self.send(push).await?;
+        }
+        Ok(())
+    }
+
     /// Moves every session whose view's code changed to the new code, and ends those whose
     /// view went away (`phx_error`: the client's rejoin is refused and it reloads the page).
     async fn swap_turn(&mut self) -> Result<(), Closed> {
@@ -487,19 +499,7 @@ where
                 Ok((Outcome::Reply { patch, response }, was_hibernated)) => {
                     tracing::debug!(view = %channel.view(), generation, "session moved to the new code");
                     self.config.views.moved(channel.view(), generation, Moved::Carried);
-                    let (topic, join_ref) = (channel.topic.as_str(), channel.join_ref.as_deref());
-                    let pushes = [
-                        patch.map(|patch| Frame::push(join_ref, topic, event::LIVE_PATCH, json!(patch))),
-                        match response {
-                            Value::Object(mut response) => response.remove("diff"),
-                            _ => None,
-                        }
-                        .map(|diff| Frame::push(join_ref, topic, event::DIFF, diff)),
-                    ];
-                    self.channels.push(channel);
-                    for push in pushes.into_iter().flatten() {
-                        self.send(push).await?;
-                    }
+                    self.push_reply(channel, patch, response).await?;
                     if was_hibernated {
                         self.hibernate_where(|c| c.id == session && c.is_resident()).await?;
                     }
